@@ -1,0 +1,75 @@
+"""Merging an imported register into the current one: all or nothing.
+
+New types, sources and agreements are added; identical ones are left as they are (so importing
+the same file twice changes nothing); one that exists with different content is a
+:class:`Conflict` unless the caller asks to replace it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from accord.agreements.catalog import Catalog
+from accord.agreements.register import Register
+from accord.errors import Conflict
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class MergeSummary:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+
+def merge(current: Register, incoming: Register, *, replace: bool = False
+          ) -> tuple[Register, MergeSummary]:
+    summary = MergeSummary()
+    types = _merge_keyed(current.catalog.custom, incoming.catalog.custom, lambda t: t.code,
+                         "type", replace, summary)
+    sources = _merge_keyed(current.sources, incoming.sources, lambda s: s.id, "source",
+                           replace, summary)
+    agreements = _merge_keyed(current.agreements, incoming.agreements, lambda a: a.id,
+                              "agreement", replace, summary)
+    designations = current.designations + tuple(
+        d for d in incoming.designations if d not in current.designations)
+    milestones = current.milestones + tuple(
+        m for m in incoming.milestones if m not in current.milestones)
+    summary.added += [f"designation {d.title} ({d.nation})"
+                      for d in designations[len(current.designations):]]
+    summary.added += [f"milestone {m.date}" for m in milestones[len(current.milestones):]]
+    merged = Register(
+        catalog=Catalog.with_custom(types),
+        agreements=agreements,
+        sources=sources,
+        designations=designations,
+        milestones=milestones,
+    )
+    return merged, summary
+
+
+def _merge_keyed(current: tuple[T, ...], incoming: tuple[T, ...], key: Callable[[T], str],
+                 what: str, replace: bool, summary: MergeSummary) -> tuple[T, ...]:
+    by_key = {key(item): item for item in current}
+    for item in incoming:
+        name = key(item)
+        existing = by_key.get(name)
+        if existing is None:
+            summary.added.append(f"{what} {name}")
+        elif existing == item:
+            summary.unchanged.append(f"{what} {name}")
+            continue
+        elif not replace:
+            raise Conflict(f"{what} '{name}' is already in the register with different "
+                           "content; import with --replace to overwrite it")
+        else:
+            summary.replaced.append(f"{what} {name}")
+        by_key[name] = item
+    return tuple(by_key.values())

@@ -1,0 +1,94 @@
+"""Settings: from ``ACCORD_*`` environment variables, then ``$ACCORD_HOME/accord.toml``, then
+defaults.
+
+Every untrusted input Accord reads has its limit here, checked before any parsing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from accord.errors import InvalidInput
+
+DEFAULT_HOME = Path("~/.accord")
+CONFIG_FILE_NAME = "accord.toml"
+DATABASE_FILE_NAME = "accord.db"
+
+
+class Limits(BaseSettings):
+    """Size limits on untrusted input."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORD_LIMIT_", extra="forbid")
+
+    #: An import file (the register's YAML or JSON form).
+    import_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", extra="forbid")
+
+    #: The data directory: database, keys, configuration.
+    home: Path = DEFAULT_HOME
+    #: SQLAlchemy URL; SQLite in ``home`` when unset. PostgreSQL: ``postgresql+psycopg://...``.
+    database_url: str | None = None
+    limits: Limits = Field(default_factory=Limits)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file; the file lives in the home the environment names.
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = _home_from(init_settings, env_settings) / CONFIG_FILE_NAME
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def home_path(self) -> Path:
+        return self.home.expanduser()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home_path / DATABASE_FILE_NAME}"
+
+    @property
+    def uses_default_sqlite(self) -> bool:
+        return not self.database_url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and the home's ``accord.toml``; bad values are
+    :class:`InvalidInput` naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        first = e.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise InvalidInput(first["msg"], field=f"setting {name}") from e
+    except (OSError, ValueError) as e:  # an unreadable or malformed accord.toml
+        raise InvalidInput(f"cannot read {CONFIG_FILE_NAME}: {e}", field="settings") from e
+
+
+def _home_from(*sources: PydanticBaseSettingsSource) -> Path:
+    for source in sources:
+        values = source()
+        if values.get("home"):
+            return Path(str(values["home"])).expanduser()
+    return DEFAULT_HOME.expanduser()

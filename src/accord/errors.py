@@ -1,0 +1,99 @@
+"""One exception tree for Accord, split by whose fault a failure is.
+
+Every error carries the HTTP status and the CLI exit code it translates to, so the API's single
+handler and the CLI's single wrapper need no table of their own. Foreign exceptions are wrapped at
+the boundary where they occur (``raise InvalidInput(...) from e``); nothing else reaches a user.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AccordError(Exception):
+    """The root of every error Accord raises on purpose."""
+
+    http_status: ClassVar[int] = 500
+    exit_code: ClassVar[int] = 1
+    #: A short machine-readable code for API bodies (``{"error": code, "message": ...}``).
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(AccordError):
+    """The caller gave something malformed or impossible. Nothing was changed.
+
+    ``field`` names the offending field as a path (``agreements[2].events[0].date``) and ``line``
+    the line of an input file, when known.
+    """
+
+    http_status = 422
+    exit_code = 2
+    code = "invalid-input"
+
+    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
+        self.field = field
+        self.line = line
+        self.reason = message
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        where = ""
+        if self.line is not None:
+            where = f"line {self.line}: "
+        if self.field:
+            where += f"{self.field}: "
+        return where + self.reason
+
+    def at(self, *, field_prefix: str | None = None, line: int | None = None) -> InvalidInput:
+        """The same error located deeper in a document (a prefix) or at a line of a file."""
+        field = self.field
+        if field_prefix:
+            field = _join_path(field_prefix, field)
+        located = type(self)(self.reason, field=field, line=line if line is not None else self.line)
+        return located
+
+
+class LifecycleError(InvalidInput):
+    """An event that the agreement's lifecycle does not allow (renewing a terminated agreement,
+    an event before the signing, an open-ended term expiring without notice)."""
+
+    code = "invalid-lifecycle"
+
+
+class NotFound(AccordError):
+    """The thing named does not exist."""
+
+    http_status = 404
+    exit_code = 3
+    code = "not-found"
+
+
+class Conflict(AccordError):
+    """The change contradicts what is already recorded (an agreement id taken with other content)."""
+
+    http_status = 409
+    exit_code = 4
+    code = "conflict"
+
+
+class StorageError(AccordError):
+    """The database failed or is not in the state Accord expects. Not the caller's fault."""
+
+    http_status = 503
+    exit_code = 8
+    code = "storage"
+
+
+def _join_path(prefix: str, field: str | None) -> str:
+    if not field:
+        return prefix
+    if field.startswith("["):
+        return prefix + field
+    return f"{prefix}.{field}"

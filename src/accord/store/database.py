@@ -1,0 +1,112 @@
+"""The database: one engine, transactions, and migrations run in-process.
+
+Every SQLAlchemy failure leaves this module as a :class:`StorageError` (its details go to the
+debug log, not to the user: a URL may hold a password).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from accord.errors import InvalidInput, StorageError
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise InvalidInput("not a database URL", field="setting database_url") from None
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise InvalidInput("Accord stores its data in SQLite or PostgreSQL",
+                               field="setting database_url")
+        self.url = parsed
+        self.dialect = parsed.get_backend_name()
+        try:
+            self.engine: Engine = create_engine(parsed, pool_pre_ping=True, future=True)
+        except (SQLAlchemyError, ImportError) as e:
+            raise StorageError(f"cannot open the {self.dialect} database: {_brief(e)}") from e
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @property
+    def display_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as e:
+            log.debug("database error", exc_info=True)
+            raise StorageError(f"the {self.dialect} database failed: {_brief(e)}") from e
+
+    # -- migrations --
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision; returns (before, after)."""
+        with self.transaction() as connection:
+            before = MigrationContext.configure(connection).get_current_revision()
+            config = _alembic_config(connection)
+            command.upgrade(config, "head")
+            return before, _head(config)
+
+    def current_revision(self) -> str | None:
+        with self.transaction() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def is_initialised(self) -> bool:
+        with self.transaction() as connection:
+            return inspect(connection).has_table("alembic_version")
+
+    def head_revision(self) -> str:
+        return _head(_alembic_config(None))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(connection: Connection | None) -> Config:
+    config = Config()
+    location = resources.files("accord.store").joinpath("migrations")
+    config.set_main_option("script_location", str(Path(str(location))))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _head(config: Config) -> str:
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _brief(error: BaseException) -> str:
+    """The first line of the driver's message, without the SQL and parameters."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0][:200] if text else type(original).__name__

@@ -1,0 +1,117 @@
+"""The database schema. Changing it means a new migration in ``migrations/versions``; a test
+checks that the migrations produce exactly these tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: Key/value facts about the register itself; ``revision`` counts committed changes.
+register_meta = Table(
+    "register_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+agreement_types = Table(
+    "agreement_types",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("capabilities", JSON, nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("publisher", String(300), nullable=False),
+    Column("url", Text, nullable=True),
+    Column("date", String(32), nullable=True),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("type_code", String(32), nullable=False, index=True),
+    Column("title", String(300), nullable=False),
+    Column("signatories", JSON, nullable=False),
+    Column("scope", JSON, nullable=False),
+    Column("caveats", JSON, nullable=False),
+    Column("extra_capabilities", JSON, nullable=False),
+    Column("entry_into_force", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+agreement_parties = Table(
+    "agreement_parties",
+    metadata,
+    Column("agreement_id", String(64), ForeignKey("agreements.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("nation", String(3), primary_key=True),
+    Index("ix_agreement_parties_nation", "nation"),
+)
+
+agreement_events = Table(
+    "agreement_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(64), ForeignKey("agreements.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("date", String(32), nullable=False),
+    # The window of the date, for queries by day ("what happened in 2020").
+    Column("date_earliest", Date, nullable=False),
+    Column("date_latest", Date, nullable=False),
+    Column("term", String(64), nullable=True),
+    Column("sources", JSON, nullable=False),
+    Column("note", Text, nullable=False),
+    UniqueConstraint("agreement_id", "position"),
+)
+
+designations = Table(
+    "designations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nation", String(3), nullable=False),
+    Column("by_nation", String(3), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("date", String(32), nullable=False),
+    Column("sources", JSON, nullable=False),
+)
+
+milestones = Table(
+    "milestones",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nations", JSON, nullable=False),
+    Column("date", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sources", JSON, nullable=False),
+)
