@@ -56,8 +56,7 @@ class InvalidInput(AccordError):
         field = self.field
         if field_prefix:
             field = _join_path(field_prefix, field)
-        located = type(self)(self.reason, field=field, line=line if line is not None else self.line)
-        return located
+        return type(self)(self.reason, field=field, line=line if line is not None else self.line)
 
 
 class LifecycleError(InvalidInput):
@@ -76,7 +75,7 @@ class NotFound(AccordError):
 
 
 class Conflict(AccordError):
-    """The change contradicts what is already recorded (an agreement id taken with other content)."""
+    """The change contradicts what is recorded (an agreement id taken with other content)."""
 
     http_status = 409
     exit_code = 4

@@ -38,9 +38,7 @@ class AgreementType:
         if not self.name.strip() or len(self.name) > 200:
             raise InvalidInput("a type needs a name of 1-200 characters", field="name")
         if not self.capabilities:
-            raise InvalidInput(
-                f"type {self.code} enables no capability", field="capabilities"
-            )
+            raise InvalidInput(f"type {self.code} enables no capability", field="capabilities")
         for capability in self.capabilities:
             slug(capability, "capability")
         for alias in self.aliases:

@@ -77,12 +77,12 @@ class FuzzyDate:
         if self.earliest == self.latest:
             return "day"
         e, last = self.earliest, self.latest
-        if e.day == 1 and (e.year, e.month) == (last.year, last.month):
-            if last == _end_of_month(e.year, e.month):
-                return "month"
-        if (e.month, e.day) == (1, 1) and (last.month, last.day) == (12, 31):
-            if e.year == last.year:
-                return "year"
+        whole_month = e.day == 1 and last == _end_of_month(e.year, e.month)
+        if whole_month:
+            return "month"
+        whole_year = (e.month, e.day, last.month, last.day) == (1, 1, 12, 31)
+        if whole_year and e.year == last.year:
+            return "year"
         return "window"
 
     @property

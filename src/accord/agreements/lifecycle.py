@@ -20,8 +20,14 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from accord.agreements.dates import Duration, FuzzyDate
-from accord.agreements.model import UNSTATED_TERM, Agreement, EntryIntoForce, Event, TermKind
-from accord.agreements.model import TermSpec as TermSpec
+from accord.agreements.model import (
+    UNSTATED_TERM,
+    Agreement,
+    EntryIntoForce,
+    Event,
+    TermKind,
+    TermSpec,
+)
 from accord.agreements.vocabulary import EventKind, Status
 from accord.errors import LifecycleError
 
@@ -188,13 +194,15 @@ class _Builder:
             self._apply(event)
         self._close_if_ran_out(before=None)
         segments = self._segments()  # also files the term still running
-        return Timeline(agreement_id=self.agreement.id, terms=tuple(self.terms),
-                        segments=segments)
+        return Timeline(agreement_id=self.agreement.id, terms=tuple(self.terms), segments=segments)
 
     def _apply(self, event: Event) -> None:
         if self.terminated is not None:
-            self._fail(event, f"it follows the termination {self.terminated.date}; a terminated "
-                       "agreement takes no further events (no renewal)")
+            self._fail(
+                event,
+                f"it follows the termination {self.terminated.date}; a terminated "
+                "agreement takes no further events (no renewal)",
+            )
         if event.kind is EventKind.APPROVED:
             return
         if self.signed is None and event.kind is not EventKind.SIGNED:
@@ -216,26 +224,34 @@ class _Builder:
 
     def _signed(self, event: Event) -> None:
         if self.signed is not None:
-            self._fail(event, f"already signed {self.signed.date}; record 'renewed' for a new "
-                       "term or 'amended' for a change")
+            self._fail(
+                event,
+                f"already signed {self.signed.date}; record 'renewed' for a new "
+                "term or 'amended' for a change",
+            )
         self.signed = event
         if self.agreement.entry_into_force is EntryIntoForce.ON_SIGNATURE:
             self._open_term(event, event.term or UNSTATED_TERM, "signed")
 
     def _entered_into_force(self, event: Event) -> None:
         if self.agreement.entry_into_force is EntryIntoForce.ON_SIGNATURE:
-            self._fail(event, "the agreement entered into force on signature; set "
-                       "entry_into_force: on-event to record its entry into force")
+            self._fail(
+                event,
+                "the agreement entered into force on signature; set "
+                "entry_into_force: on-event to record its entry into force",
+            )
         if self.terms or self.open:
             self._fail(event, "it already entered into force")
         assert self.signed is not None
-        self._open_term(event, event.term or self.signed.term or UNSTATED_TERM,
-                        "entered into force")
+        self._open_term(
+            event, event.term or self.signed.term or UNSTATED_TERM, "entered into force"
+        )
 
     def _renewed(self, event: Event) -> None:
         if self.suspended is not None:
-            self._fail(event, f"it is suspended since {self.suspended.date}; record 'resumed' "
-                       "first")
+            self._fail(
+                event, f"it is suspended since {self.suspended.date}; record 'resumed' first"
+            )
         previous = self.open.spec if self.open else (self.terms[-1].spec if self.terms else None)
         if previous is None:
             self._fail(event, "it never entered into force, so there is no term to renew")
@@ -248,8 +264,12 @@ class _Builder:
                     min(current.scheduled_end.earliest, event.date.earliest),
                     min(current.scheduled_end.latest, event.date.latest),
                 )
-            self._close(end, f"superseded by the renewal {event.date}", (event,),
-                        status=None if end == event.date else Status.LAPSED)
+            self._close(
+                end,
+                f"superseded by the renewal {event.date}",
+                (event,),
+                status=None if end == event.date else Status.LAPSED,
+            )
         self._open_term(event, event.term or previous, "renewed")
 
     def _expired(self, event: Event) -> None:
@@ -261,18 +281,28 @@ class _Builder:
         if current.scheduled_end is not None:
             end = current.scheduled_end.intersection(event.date)
             if end is None:
-                self._fail(event, f"its {spec.describe()} from {current.start} runs until "
-                           f"{current.scheduled_end}; record 'terminated' for an early end")
+                self._fail(
+                    event,
+                    f"its {spec.describe()} from {current.start} runs until "
+                    f"{current.scheduled_end}; record 'terminated' for an early end",
+                )
             assert end is not None
-            self._close(end, f"expired {end} at the {current.scheduled_reason}",
-                        (current.opened_by, event))
+            self._close(
+                end, f"expired {end} at the {current.scheduled_reason}", (current.opened_by, event)
+            )
             return
         if spec.kind is TermKind.SELF_RENEWING:
-            self._fail(event, "a self-renewing term renews itself unless notice is given; "
-                       "record 'notice-given' first")
+            self._fail(
+                event,
+                "a self-renewing term renews itself unless notice is given; "
+                "record 'notice-given' first",
+            )
         if spec.kind is TermKind.OPEN_ENDED and current.notice is None:
-            self._fail(event, "an open-ended term cannot expire without notice; record "
-                       "'notice-given' first, or 'terminated'")
+            self._fail(
+                event,
+                "an open-ended term cannot expire without notice; record "
+                "'notice-given' first, or 'terminated'",
+            )
         self._close(event.date, f"expired {event.date}", (event,))
 
     def _confirm_run_out(self, event: Event) -> None:
@@ -282,11 +312,14 @@ class _Builder:
         if last is None or self.ran_out != last.index or window is None:
             since = f" (not in force since {last.end})" if last and last.end else ""
             self._fail(event, f"it was not in force then{since}")
-        assert last is not None and window is not None
+        assert last is not None
+        assert window is not None
         self.terms[-1] = replace(last, end=window)
         previous = self.transitions[-1]
         self.transitions[-1] = replace(
-            previous, window=window, reason=f"expired {window}, {last.end_reason}",
+            previous,
+            window=window,
+            reason=f"expired {window}, {last.end_reason}",
             events=_unique((*previous.events, event)),
         )
 
@@ -297,24 +330,30 @@ class _Builder:
             self._fail(event, f"it is already suspended since {self.suspended.date}")
         assert self.open is not None
         self.suspended = event
-        self._transition(event.date, Status.SUSPENDED, self.open.index,
-                         f"suspended {event.date}", (event,))
+        self._transition(
+            event.date, Status.SUSPENDED, self.open.index, f"suspended {event.date}", (event,)
+        )
 
     def _resumed(self, event: Event) -> None:
         if self.suspended is None or self.open is None:
             self._fail(event, "it was not suspended then")
         assert self.open is not None
         self.suspended = None
-        self._transition(event.date, Status.IN_FORCE, self.open.index,
-                         f"resumed {event.date}", (event,))
+        self._transition(
+            event.date, Status.IN_FORCE, self.open.index, f"resumed {event.date}", (event,)
+        )
 
     def _terminated(self, event: Event) -> None:
         self.terminated = event
         if self.open is not None:
             self._close(event.date, f"terminated {event.date}", (event,), status=None)
-        self._transition(event.date, Status.TERMINATED,
-                         self.terms[-1].index if self.terms else None,
-                         f"terminated {event.date}", (event,))
+        self._transition(
+            event.date,
+            Status.TERMINATED,
+            self.terms[-1].index if self.terms else None,
+            f"terminated {event.date}",
+            (event,),
+        )
 
     def _notice_given(self, event: Event) -> None:
         current = self.open
@@ -325,17 +364,19 @@ class _Builder:
             return  # the first notice already decides the end
         current.notice = event
         if current.spec.kind is TermKind.SELF_RENEWING:
-            assert current.spec.length is not None and current.spec.notice is not None
+            assert current.spec.length is not None
+            assert current.spec.notice is not None
             first = _period_end_after_notice(
-                current.start.earliest, current.spec.length, current.spec.notice,
-                event.date.earliest)
-            last = _period_end_after_notice(
-                current.start.latest, current.spec.length, current.spec.notice,
-                event.date.latest)
-            current.scheduled_end = FuzzyDate(first, max(first, last))
-            current.scheduled_reason = (
-                f"end of the period after notice given {event.date}"
+                current.start.earliest,
+                current.spec.length,
+                current.spec.notice,
+                event.date.earliest,
             )
+            last = _period_end_after_notice(
+                current.start.latest, current.spec.length, current.spec.notice, event.date.latest
+            )
+            current.scheduled_end = FuzzyDate(first, max(first, last))
+            current.scheduled_reason = f"end of the period after notice given {event.date}"
 
     # -- mechanics --
 
@@ -347,11 +388,18 @@ class _Builder:
             assert spec.length is not None
             end = event.date.shifted(spec.length)
             reason = f"end of the {spec.describe()} from {event.date}"
-        self.open = _OpenTerm(index=index, spec=spec, start=event.date, opened_by=event,
-                              scheduled_end=end, scheduled_reason=reason)
+        self.open = _OpenTerm(
+            index=index,
+            spec=spec,
+            start=event.date,
+            opened_by=event,
+            scheduled_end=end,
+            scheduled_reason=reason,
+        )
         self.ran_out = None
-        self._transition(event.date, Status.IN_FORCE, index,
-                         f"{verb} {event.date} {spec.phrase()}", (event,))
+        self._transition(
+            event.date, Status.IN_FORCE, index, f"{verb} {event.date} {spec.phrase()}", (event,)
+        )
 
     def _close_if_ran_out(self, *, before: FuzzyDate | None) -> None:
         current = self.open
@@ -363,45 +411,76 @@ class _Builder:
         self._close(end, f"ran out {end}, the {current.scheduled_reason}", (current.opened_by,))
         self.ran_out = current.index
 
-    def _close(self, end: FuzzyDate, reason: str, events: tuple[Event, ...],
-               status: Status | None = Status.LAPSED) -> None:
+    def _close(
+        self,
+        end: FuzzyDate,
+        reason: str,
+        events: tuple[Event, ...],
+        status: Status | None = Status.LAPSED,
+    ) -> None:
         current = self.open
         assert current is not None
-        self.terms.append(Term(index=current.index, spec=current.spec, start=current.start,
-                               end=end, opened_by=current.opened_by, end_reason=reason))
+        self.terms.append(
+            Term(
+                index=current.index,
+                spec=current.spec,
+                start=current.start,
+                end=end,
+                opened_by=current.opened_by,
+                end_reason=reason,
+            )
+        )
         self.open = None
         self.suspended = None
         self.ran_out = None
         if status is not None:
             self._transition(end, status, current.index, reason, events)
 
-    def _transition(self, window: FuzzyDate, status: Status, term: int | None, reason: str,
-                    events: tuple[Event, ...]) -> None:
-        self.transitions.append(Transition(window=window, status=status, term=term,
-                                           reason=reason, events=events))
+    def _transition(
+        self,
+        window: FuzzyDate,
+        status: Status,
+        term: int | None,
+        reason: str,
+        events: tuple[Event, ...],
+    ) -> None:
+        self.transitions.append(
+            Transition(window=window, status=status, term=term, reason=reason, events=events)
+        )
 
     def _segments(self) -> tuple[Segment, ...]:
         if self.open is not None:
-            self.terms.append(Term(index=self.open.index, spec=self.open.spec,
-                                   start=self.open.start, end=None,
-                                   opened_by=self.open.opened_by))
+            self.terms.append(
+                Term(
+                    index=self.open.index,
+                    spec=self.open.spec,
+                    start=self.open.start,
+                    end=None,
+                    opened_by=self.open.opened_by,
+                )
+            )
             self.open = None
         starts: list[Transition | None] = [None, *self.transitions]
         segments = []
         for position, start in enumerate(starts):
             end = self.transitions[position] if position < len(self.transitions) else None
-            segments.append(Segment(
-                status=start.status if start else Status.NOT_YET_IN_FORCE,
-                start=start, end=end, term=start.term if start else None,
-            ))
+            segments.append(
+                Segment(
+                    status=start.status if start else Status.NOT_YET_IN_FORCE,
+                    start=start,
+                    end=end,
+                    term=start.term if start else None,
+                )
+            )
         return tuple(segments)
 
     def _fail(self, event: Event, why: str) -> None:
         raise LifecycleError(f"{self.agreement.id}: '{event.describe()}' is not possible: {why}")
 
 
-def _period_end_after_notice(start: dt.date, period: Duration, notice: Duration,
-                             notice_day: dt.date) -> dt.date:
+def _period_end_after_notice(
+    start: dt.date, period: Duration, notice: Duration, notice_day: dt.date
+) -> dt.date:
     """The end of the first period that notice given on ``notice_day`` still stops."""
     for k in range(1, _MAX_PERIODS + 1):
         end = Duration(period.years * k, period.months * k, period.days * k).add_to(start)

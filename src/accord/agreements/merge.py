@@ -29,22 +29,29 @@ class MergeSummary:
         return bool(self.added or self.replaced)
 
 
-def merge(current: Register, incoming: Register, *, replace: bool = False
-          ) -> tuple[Register, MergeSummary]:
+def merge(
+    current: Register, incoming: Register, *, replace: bool = False
+) -> tuple[Register, MergeSummary]:
     summary = MergeSummary()
-    types = _merge_keyed(current.catalog.custom, incoming.catalog.custom, lambda t: t.code,
-                         "type", replace, summary)
-    sources = _merge_keyed(current.sources, incoming.sources, lambda s: s.id, "source",
-                           replace, summary)
-    agreements = _merge_keyed(current.agreements, incoming.agreements, lambda a: a.id,
-                              "agreement", replace, summary)
+    types = _merge_keyed(
+        current.catalog.custom, incoming.catalog.custom, lambda t: t.code, "type", replace, summary
+    )
+    sources = _merge_keyed(
+        current.sources, incoming.sources, lambda s: s.id, "source", replace, summary
+    )
+    agreements = _merge_keyed(
+        current.agreements, incoming.agreements, lambda a: a.id, "agreement", replace, summary
+    )
     designations = current.designations + tuple(
-        d for d in incoming.designations if d not in current.designations)
+        d for d in incoming.designations if d not in current.designations
+    )
     milestones = current.milestones + tuple(
-        m for m in incoming.milestones if m not in current.milestones)
-    summary.added += [f"designation {d.title} ({d.nation})"
-                      for d in designations[len(current.designations):]]
-    summary.added += [f"milestone {m.date}" for m in milestones[len(current.milestones):]]
+        m for m in incoming.milestones if m not in current.milestones
+    )
+    summary.added += [
+        f"designation {d.title} ({d.nation})" for d in designations[len(current.designations) :]
+    ]
+    summary.added += [f"milestone {m.date}" for m in milestones[len(current.milestones) :]]
     merged = Register(
         catalog=Catalog.with_custom(types),
         agreements=agreements,
@@ -55,8 +62,14 @@ def merge(current: Register, incoming: Register, *, replace: bool = False
     return merged, summary
 
 
-def _merge_keyed(current: tuple[T, ...], incoming: tuple[T, ...], key: Callable[[T], str],
-                 what: str, replace: bool, summary: MergeSummary) -> tuple[T, ...]:
+def _merge_keyed(
+    current: tuple[T, ...],
+    incoming: tuple[T, ...],
+    key: Callable[[T], str],
+    what: str,
+    replace: bool,
+    summary: MergeSummary,
+) -> tuple[T, ...]:
     by_key = {key(item): item for item in current}
     for item in incoming:
         name = key(item)
@@ -67,8 +80,10 @@ def _merge_keyed(current: tuple[T, ...], incoming: tuple[T, ...], key: Callable[
             summary.unchanged.append(f"{what} {name}")
             continue
         elif not replace:
-            raise Conflict(f"{what} '{name}' is already in the register with different "
-                           "content; import with --replace to overwrite it")
+            raise Conflict(
+                f"{what} '{name}' is already in the register with different "
+                "content; import with --replace to overwrite it"
+            )
         else:
             summary.replaced.append(f"{what} {name}")
         by_key[name] = item

@@ -136,7 +136,8 @@ class TermSpec:
             assert self.length is not None
             return f"{self.length.describe()} term"
         if self.kind is TermKind.SELF_RENEWING:
-            assert self.length is not None and self.notice is not None
+            assert self.length is not None
+            assert self.notice is not None
             return (
                 f"{self.length.describe()} term renewed unless notice is given "
                 f"{self.notice.describe().replace('-', ' ')}s before it ends"

@@ -28,15 +28,16 @@ class Reader:
             return f"{self.path}[{key}]"
         return f"{self.path}.{key}" if self.path else key
 
-    def mapping(self, *, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
-                ) -> Reader:
+    def mapping(self, *, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> Reader:
         if not isinstance(self.value, dict):
             raise self.fail(f"expected a mapping, got {_kind(self.value)}")
         allowed = set(required) | set(optional)
         for key in self.value:
             if not isinstance(key, str) or key not in allowed:
-                raise InvalidInput(f"unknown field (expected {', '.join(sorted(allowed))})",
-                                   field=self._child_path(str(key)[:40]))
+                raise InvalidInput(
+                    f"unknown field (expected {', '.join(sorted(allowed))})",
+                    field=self._child_path(str(key)[:40]),
+                )
         for key in required:
             if key not in self.value:
                 raise InvalidInput("is required", field=self._child_path(key))
@@ -88,5 +89,11 @@ class Reader:
 def _kind(value: object) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

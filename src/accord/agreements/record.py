@@ -69,14 +69,23 @@ def register_to_dict(register: Register) -> dict[str, Any]:
     document["agreements"] = [agreement_to_dict(a) for a in register.agreements]
     if register.designations:
         document["designations"] = [
-            {"nation": d.nation, "by": d.by, "title": d.title, "date": str(d.date),
-             "sources": list(d.sources)}
+            {
+                "nation": d.nation,
+                "by": d.by,
+                "title": d.title,
+                "date": str(d.date),
+                "sources": list(d.sources),
+            }
             for d in register.designations
         ]
     if register.milestones:
         document["milestones"] = [
-            {"nations": list(m.nations), "date": str(m.date), "text": m.text,
-             "sources": list(m.sources)}
+            {
+                "nations": list(m.nations),
+                "date": str(m.date),
+                "text": m.text,
+                "sources": list(m.sources),
+            }
             for m in register.milestones
         ]
     return document
@@ -150,13 +159,22 @@ def _type(r: Reader) -> AgreementType:
 def _agreement(r: Reader, catalog: Catalog) -> Agreement:
     r.mapping(
         required=("id", "type", "parties", "events"),
-        optional=("title", "signatories", "scope", "caveats", "capabilities",
-                  "entry_into_force", "note"),
+        optional=(
+            "title",
+            "signatories",
+            "scope",
+            "caveats",
+            "capabilities",
+            "entry_into_force",
+            "note",
+        ),
     )
     type_field = r.field("type")
     agreement_type = type_field.build(catalog.resolve, type_field.text())
-    parties = [p.build(nation_code, p.text()) for p in r.field("parties").items(
-        limit=MAX_SMALL_LIST, optional=False)]
+    parties = [
+        p.build(nation_code, p.text())
+        for p in r.field("parties").items(limit=MAX_SMALL_LIST, optional=False)
+    ]
     entry = r.field("entry_into_force")
     return r.build(
         Agreement,
@@ -164,14 +182,17 @@ def _agreement(r: Reader, catalog: Catalog) -> Agreement:
         type=agreement_type.code,
         title=r.field("title").optional_text(),
         parties=tuple(sorted(parties)),
-        signatories=tuple(_signatory(s) for s in r.field("signatories").items(
-            limit=MAX_SMALL_LIST)),
-        scope=frozenset(a.build(activity, a.text()) for a in r.field("scope").items(
-            limit=MAX_SMALL_LIST)),
+        signatories=tuple(
+            _signatory(s) for s in r.field("signatories").items(limit=MAX_SMALL_LIST)
+        ),
+        scope=frozenset(
+            a.build(activity, a.text()) for a in r.field("scope").items(limit=MAX_SMALL_LIST)
+        ),
         caveats=tuple(_caveat(c) for c in r.field("caveats").items(limit=MAX_SMALL_LIST)),
         extra_capabilities=frozenset(r.field("capabilities").texts(limit=MAX_SMALL_LIST)),
-        entry_into_force=entry.build(EntryIntoForce, entry.text()) if r.has(
-            "entry_into_force") else EntryIntoForce.ON_SIGNATURE,
+        entry_into_force=entry.build(EntryIntoForce, entry.text())
+        if r.has("entry_into_force")
+        else EntryIntoForce.ON_SIGNATURE,
         events=tuple(_event(e) for e in r.field("events").items(limit=MAX_ITEMS, optional=False)),
         note=r.field("note").optional_text(),
     )
@@ -180,14 +201,21 @@ def _agreement(r: Reader, catalog: Catalog) -> Agreement:
 def _signatory(r: Reader) -> Signatory:
     r.mapping(required=("organisation", "nation"))
     nation = r.field("nation")
-    return r.build(Signatory, organisation=r.field("organisation").text(),
-                   nation=nation.build(nation_code, nation.text()))
+    return r.build(
+        Signatory,
+        organisation=r.field("organisation").text(),
+        nation=nation.build(nation_code, nation.text()),
+    )
 
 
 def _caveat(r: Reader) -> Caveat:
     r.mapping(required=("code",), optional=("text", "survives_end"))
-    return r.build(Caveat, code=r.field("code").text(), text=r.field("text").optional_text(),
-                   survives_end=r.field("survives_end").flag())
+    return r.build(
+        Caveat,
+        code=r.field("code").text(),
+        text=r.field("text").optional_text(),
+        survives_end=r.field("survives_end").flag(),
+    )
 
 
 def _event(r: Reader) -> Event:
@@ -218,8 +246,10 @@ def _designation(r: Reader) -> Designation:
 
 def _milestone(r: Reader) -> Milestone:
     r.mapping(required=("nations", "date", "text", "sources"))
-    nations = [n.build(nation_code, n.text()) for n in r.field("nations").items(
-        limit=MAX_SMALL_LIST, optional=False)]
+    nations = [
+        n.build(nation_code, n.text())
+        for n in r.field("nations").items(limit=MAX_SMALL_LIST, optional=False)
+    ]
     return r.build(
         Milestone,
         nations=tuple(sorted(nations)),
@@ -245,8 +275,11 @@ def _source_dict(source: Source) -> dict[str, Any]:
 
 
 def _type_dict(agreement_type: AgreementType) -> dict[str, Any]:
-    out: dict[str, Any] = {"code": agreement_type.code, "name": agreement_type.name,
-                           "capabilities": sorted(agreement_type.capabilities)}
+    out: dict[str, Any] = {
+        "code": agreement_type.code,
+        "name": agreement_type.name,
+        "capabilities": sorted(agreement_type.capabilities),
+    }
     if agreement_type.aliases:
         out["aliases"] = list(agreement_type.aliases)
     if agreement_type.description:

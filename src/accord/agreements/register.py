@@ -51,10 +51,16 @@ class Register:
         # A canonical order, so that equal registers compare equal and print the same.
         object.__setattr__(self, "agreements", tuple(sorted(self.agreements, key=lambda a: a.id)))
         object.__setattr__(self, "sources", tuple(sorted(self.sources, key=lambda s: s.id)))
-        object.__setattr__(self, "designations", tuple(sorted(
-            self.designations, key=lambda d: (d.date, d.nation, d.by, d.title))))
-        object.__setattr__(self, "milestones", tuple(sorted(
-            self.milestones, key=lambda m: (m.date, m.nations, m.text))))
+        object.__setattr__(
+            self,
+            "designations",
+            tuple(sorted(self.designations, key=lambda d: (d.date, d.nation, d.by, d.title))),
+        )
+        object.__setattr__(
+            self,
+            "milestones",
+            tuple(sorted(self.milestones, key=lambda m: (m.date, m.nations, m.text))),
+        )
         source_ids = [s.id for s in self.sources]
         if len(set(source_ids)) != len(source_ids):
             raise InvalidInput("a source id is used twice", field="sources")
@@ -67,8 +73,9 @@ class Register:
                 raise InvalidInput(f"agreement id '{agreement.id}' is used twice", field=where)
             resolved = self.catalog.resolve(agreement.type)
             if resolved.code != agreement.type:
-                raise InvalidInput(f"type must be the canonical code {resolved.code}",
-                                   field=f"{where}.type")
+                raise InvalidInput(
+                    f"type must be the canonical code {resolved.code}", field=f"{where}.type"
+                )
             for event_index, event in enumerate(agreement.events):
                 _check_sources(event.sources, known_sources, f"{where}.events[{event_index}]")
             by_id[agreement.id] = agreement
@@ -109,26 +116,34 @@ class Register:
 
     # -- queries --
 
-    def select(self, *, nations: Iterable[str] = (), type_name: str | None = None
-               ) -> tuple[Agreement, ...]:
+    def select(
+        self, *, nations: Iterable[str] = (), type_name: str | None = None
+    ) -> tuple[Agreement, ...]:
         """Agreements to which every one of ``nations`` is a party, of the given type (any
         alias), in id order."""
         wanted = {nation_code(n) for n in nations}
         code = self.catalog.resolve(type_name).code if type_name else None
-        return tuple(sorted(
-            (a for a in self.agreements
-             if wanted <= set(a.parties) and (code is None or a.type == code)),
-            key=lambda a: a.id,
-        ))
+        return tuple(
+            sorted(
+                (
+                    a
+                    for a in self.agreements
+                    if wanted <= set(a.parties) and (code is None or a.type == code)
+                ),
+                key=lambda a: a.id,
+            )
+        )
 
-    def status_between(self, first: str, second: str, day: dt.date, *,
-                       type_name: str | None = None) -> tuple[StatusReport, ...]:
+    def status_between(
+        self, first: str, second: str, day: dt.date, *, type_name: str | None = None
+    ) -> tuple[StatusReport, ...]:
         """Every agreement between the two nations (in either order) and its status on ``day``."""
         agreements = self.select(nations=_pair(first, second), type_name=type_name)
         return tuple(self.status(a.id, day) for a in agreements)
 
-    def open_capabilities(self, first: str, second: str, day: dt.date,
-                          activity: Activity | None = None) -> tuple[CapabilityOpening, ...]:
+    def open_capabilities(
+        self, first: str, second: str, day: dt.date, activity: Activity | None = None
+    ) -> tuple[CapabilityOpening, ...]:
         """Capabilities open between two nations on ``day`` for ``activity`` (any activity when
         ``None``), through agreements in force whose scope covers it. ``uncertain`` never opens
         anything."""
@@ -142,24 +157,35 @@ class Register:
         openings = []
         for capability, reports in sorted(through.items()):
             ends = [r.until for r in reports]
-            until = None if any(e is None for e in ends) else max(
-                (e for e in ends if e is not None), key=lambda w: w.latest)
-            openings.append(CapabilityOpening(
-                capability=capability,
-                agreements=tuple(r.agreement_id for r in reports),
-                until=until,
-            ))
+            until = (
+                None
+                if any(e is None for e in ends)
+                else max((e for e in ends if e is not None), key=lambda w: w.latest)
+            )
+            openings.append(
+                CapabilityOpening(
+                    capability=capability,
+                    agreements=tuple(r.agreement_id for r in reports),
+                    until=until,
+                )
+            )
         return tuple(openings)
 
-    def expiring(self, day: dt.date, horizon: dt.date, *, nations: Iterable[str] = ()
-                 ) -> tuple[Expiry, ...]:
+    def expiring(
+        self, day: dt.date, horizon: dt.date, *, nations: Iterable[str] = ()
+    ) -> tuple[Expiry, ...]:
         """Agreements in force on ``day`` whose term may end by ``horizon``, soonest first."""
         found = []
         for agreement in self.select(nations=nations):
             report = self.status(agreement.id, day)
             if report.in_force and report.until is not None and report.until.earliest <= horizon:
-                found.append(Expiry(agreement=agreement, report=report,
-                                    days_left=(report.until.earliest - day).days))
+                found.append(
+                    Expiry(
+                        agreement=agreement,
+                        report=report,
+                        days_left=(report.until.earliest - day).days,
+                    )
+                )
         return tuple(sorted(found, key=lambda e: (e.days_left, e.agreement.id)))
 
     def designations_between(self, first: str, second: str) -> tuple[Designation, ...]:
@@ -168,12 +194,17 @@ class Register:
 
     # -- change --
 
-    def with_agreement(self, agreement: Agreement) -> Register:
-        """A register with ``agreement`` added or replaced (validated like any other)."""
+    def with_agreement(self, agreement: Agreement, *, sources: tuple[Source, ...] = ()) -> Register:
+        """A register with ``agreement`` added or replaced and ``sources`` added (validated
+        like any other)."""
         others = tuple(a for a in self.agreements if a.id != agreement.id)
-        return Register(catalog=self.catalog, agreements=(*others, agreement),
-                        sources=self.sources, designations=self.designations,
-                        milestones=self.milestones)
+        return Register(
+            catalog=self.catalog,
+            agreements=(*others, agreement),
+            sources=self.sources + sources,
+            designations=self.designations,
+            milestones=self.milestones,
+        )
 
     def status_counts(self, day: dt.date) -> dict[Status, int]:
         counts: dict[Status, int] = {}

@@ -10,13 +10,13 @@ from pathlib import Path
 from accord.agreements.document import Format, LineLocator, parse_document
 from accord.agreements.lifecycle import StatusReport
 from accord.agreements.merge import MergeSummary, merge
-from accord.agreements.model import Event
+from accord.agreements.model import Event, Source
 from accord.agreements.public_record import public_record
 from accord.agreements.record import register_from_dict
 from accord.agreements.register import Register
 from accord.clock import Clock
 from accord.config import Settings
-from accord.errors import InvalidInput, StorageError
+from accord.errors import InvalidInput, LifecycleError, StorageError
 from accord.store.database import Database
 from accord.store.register_repository import RegisterRepository
 
@@ -52,8 +52,9 @@ class RegisterService:
 
     # -- changing --
 
-    def import_document(self, raw: bytes, fmt: Format, *, limit: int, replace: bool = False
-                        ) -> MergeSummary:
+    def import_document(
+        self, raw: bytes, fmt: Format, *, limit: int, replace: bool = False
+    ) -> MergeSummary:
         """Import a register document, all or nothing; errors name the field and line."""
         data, locator = parse_document(raw, fmt, limit=limit)
         incoming = _located(locator, data)
@@ -68,15 +69,23 @@ class RegisterService:
                 repository.save(merged, expected_revision=revision)
             return summary
 
-    def record_event(self, agreement_id: str, event: Event) -> StatusReport:
-        """Append a lifecycle event after checking the lifecycle still holds; returns the
-        agreement's status today."""
+    def record_event(
+        self, agreement_id: str, event: Event, new_sources: tuple[Source, ...] = ()
+    ) -> StatusReport:
+        """Append a lifecycle event (with any sources it brings) after checking that the
+        lifecycle still holds; returns the agreement's status today."""
         with self.database.transaction() as connection:
             repository = RegisterRepository(connection)
             revision = repository.revision()
             current = repository.load()
             agreement = current.get(agreement_id).with_event(event)
-            updated = current.with_agreement(agreement)
+            known = {s.id for s in current.sources}
+            try:
+                updated = current.with_agreement(
+                    agreement, sources=tuple(s for s in new_sources if s.id not in known)
+                )
+            except LifecycleError as e:
+                raise LifecycleError(e.reason) from None  # the register's path is noise here
             repository.save(updated, expected_revision=revision)
         return updated.status(agreement_id, self.clock.today())
 
@@ -101,8 +110,14 @@ def initialise(settings: Settings, clock: Clock) -> InitResult:
         summary = RegisterService(database, clock).import_register(public_record())
     finally:
         database.dispose()
-    return InitResult(home=home, database=database.display_url, created=created,
-                      migrated_from=before, migrated_to=after, summary=summary)
+    return InitResult(
+        home=home,
+        database=database.display_url,
+        created=created,
+        migrated_from=before,
+        migrated_to=after,
+        summary=summary,
+    )
 
 
 def open_database(settings: Settings) -> Database:
@@ -113,8 +128,9 @@ def open_database(settings: Settings) -> Database:
     database = Database(settings.effective_database_url)
     if not database.is_initialised():
         database.dispose()
-        raise InvalidInput(f"the database {database.display_url} holds no Accord data; run "
-                           "'accord init' first")
+        raise InvalidInput(
+            f"the database {database.display_url} holds no Accord data; run 'accord init' first"
+        )
     database.migrate()
     return database
 

@@ -33,8 +33,9 @@ class Database:
         except ArgumentError:
             raise InvalidInput("not a database URL", field="setting database_url") from None
         if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-            raise InvalidInput("Accord stores its data in SQLite or PostgreSQL",
-                               field="setting database_url")
+            raise InvalidInput(
+                "Accord stores its data in SQLite or PostgreSQL", field="setting database_url"
+            )
         self.url = parsed
         self.dialect = parsed.get_backend_name()
         try:

@@ -38,10 +38,17 @@ class RegisterRepository:
     def load(self) -> Register:
         c = self.connection
         events: dict[str, list[dict[str, Any]]] = {}
-        for row in c.execute(select(t.agreement_events).order_by(
-                t.agreement_events.c.agreement_id, t.agreement_events.c.position)).mappings():
-            event: dict[str, Any] = {"kind": row["kind"], "date": row["date"],
-                                     "sources": row["sources"], "note": row["note"]}
+        for row in c.execute(
+            select(t.agreement_events).order_by(
+                t.agreement_events.c.agreement_id, t.agreement_events.c.position
+            )
+        ).mappings():
+            event: dict[str, Any] = {
+                "kind": row["kind"],
+                "date": row["date"],
+                "sources": row["sources"],
+                "note": row["note"],
+            }
             if row["term"] is not None:
                 event["term"] = row["term"]
             events.setdefault(row["agreement_id"], []).append(event)
@@ -51,8 +58,13 @@ class RegisterRepository:
         document = {
             "schema": SCHEMA,
             "types": [
-                {"code": r["code"], "name": r["name"], "aliases": r["aliases"],
-                 "capabilities": r["capabilities"], "description": r["description"]}
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "aliases": r["aliases"],
+                    "capabilities": r["capabilities"],
+                    "description": r["description"],
+                }
                 for r in c.execute(select(t.agreement_types)).mappings()
             ],
             "sources": [
@@ -60,22 +72,38 @@ class RegisterRepository:
                 for r in c.execute(select(t.sources)).mappings()
             ],
             "agreements": [
-                {"id": r["id"], "type": r["type_code"], "title": r["title"],
-                 "parties": parties.get(r["id"], []), "signatories": r["signatories"],
-                 "scope": r["scope"], "caveats": r["caveats"],
-                 "capabilities": r["extra_capabilities"],
-                 "entry_into_force": r["entry_into_force"], "note": r["note"],
-                 "events": events.get(r["id"], [])}
+                {
+                    "id": r["id"],
+                    "type": r["type_code"],
+                    "title": r["title"],
+                    "parties": parties.get(r["id"], []),
+                    "signatories": r["signatories"],
+                    "scope": r["scope"],
+                    "caveats": r["caveats"],
+                    "capabilities": r["extra_capabilities"],
+                    "entry_into_force": r["entry_into_force"],
+                    "note": r["note"],
+                    "events": events.get(r["id"], []),
+                }
                 for r in c.execute(select(t.agreements)).mappings()
             ],
             "designations": [
-                {"nation": r["nation"], "by": r["by_nation"], "title": r["title"],
-                 "date": r["date"], "sources": r["sources"]}
+                {
+                    "nation": r["nation"],
+                    "by": r["by_nation"],
+                    "title": r["title"],
+                    "date": r["date"],
+                    "sources": r["sources"],
+                }
                 for r in c.execute(select(t.designations).order_by(t.designations.c.id)).mappings()
             ],
             "milestones": [
-                {"nations": r["nations"], "date": r["date"], "text": r["text"],
-                 "sources": r["sources"]}
+                {
+                    "nations": r["nations"],
+                    "date": r["date"],
+                    "text": r["text"],
+                    "sources": r["sources"],
+                }
                 for r in c.execute(select(t.milestones).order_by(t.milestones.c.id)).mappings()
             ],
         }
@@ -121,9 +149,15 @@ class RegisterRepository:
             if old.get(code) == item:
                 continue
             c.execute(delete(table).where(table.c.code == code))
-            c.execute(insert(table).values(
-                code=item.code, name=item.name, aliases=list(item.aliases),
-                capabilities=sorted(item.capabilities), description=item.description))
+            c.execute(
+                insert(table).values(
+                    code=item.code,
+                    name=item.name,
+                    aliases=list(item.aliases),
+                    capabilities=sorted(item.capabilities),
+                    description=item.description,
+                )
+            )
 
     def _save_sources(self, current: Register, new: Register) -> None:
         c, table = self.connection, t.sources
@@ -135,9 +169,15 @@ class RegisterRepository:
             if old.get(source_id) == item:
                 continue
             c.execute(delete(table).where(table.c.id == source_id))
-            c.execute(insert(table).values(
-                id=item.id, title=item.title, publisher=item.publisher, url=item.url,
-                date=str(item.date) if item.date else None))
+            c.execute(
+                insert(table).values(
+                    id=item.id,
+                    title=item.title,
+                    publisher=item.publisher,
+                    url=item.url,
+                    date=str(item.date) if item.date else None,
+                )
+            )
 
     def _save_agreements(self, current: Register, new: Register) -> None:
         old = {a.id: a for a in current.agreements}
@@ -158,23 +198,33 @@ class RegisterRepository:
     def _delete_agreement(self, agreement_id: str) -> None:
         c = self.connection
         # Children first: SQLite enforces the foreign keys but the cascade is not relied on.
-        c.execute(delete(t.agreement_events).where(
-            t.agreement_events.c.agreement_id == agreement_id))
-        c.execute(delete(t.agreement_parties).where(
-            t.agreement_parties.c.agreement_id == agreement_id))
+        c.execute(
+            delete(t.agreement_events).where(t.agreement_events.c.agreement_id == agreement_id)
+        )
+        c.execute(
+            delete(t.agreement_parties).where(t.agreement_parties.c.agreement_id == agreement_id)
+        )
         c.execute(delete(t.agreements).where(t.agreements.c.id == agreement_id))
 
     def _insert_agreement(self, agreement: Agreement) -> None:
         d = agreement_to_dict(agreement)
-        self.connection.execute(insert(t.agreements).values(
-            id=agreement.id, type_code=agreement.type, title=agreement.title,
-            signatories=d.get("signatories", []), scope=d.get("scope", []),
-            caveats=d.get("caveats", []), extra_capabilities=d.get("capabilities", []),
-            entry_into_force=agreement.entry_into_force.value, note=agreement.note,
-        ))
-        self.connection.execute(insert(t.agreement_parties), [
-            {"agreement_id": agreement.id, "nation": nation} for nation in agreement.parties
-        ])
+        self.connection.execute(
+            insert(t.agreements).values(
+                id=agreement.id,
+                type_code=agreement.type,
+                title=agreement.title,
+                signatories=d.get("signatories", []),
+                scope=d.get("scope", []),
+                caveats=d.get("caveats", []),
+                extra_capabilities=d.get("capabilities", []),
+                entry_into_force=agreement.entry_into_force.value,
+                note=agreement.note,
+            )
+        )
+        self.connection.execute(
+            insert(t.agreement_parties),
+            [{"agreement_id": agreement.id, "nation": nation} for nation in agreement.parties],
+        )
         self._insert_events(agreement, start=0)
 
     def _insert_events(self, agreement: Agreement, *, start: int) -> None:
@@ -182,12 +232,19 @@ class RegisterRepository:
         for position, event in enumerate(agreement.events[start:], start=start):
             d = event_to_dict(event)
             window: FuzzyDate = event.date
-            rows.append({
-                "agreement_id": agreement.id, "position": position, "kind": d["kind"],
-                "date": d["date"], "date_earliest": window.earliest,
-                "date_latest": window.latest, "term": d.get("term"),
-                "sources": d.get("sources", []), "note": event.note,
-            })
+            rows.append(
+                {
+                    "agreement_id": agreement.id,
+                    "position": position,
+                    "kind": d["kind"],
+                    "date": d["date"],
+                    "date_earliest": window.earliest,
+                    "date_latest": window.latest,
+                    "term": d.get("term"),
+                    "sources": d.get("sources", []),
+                    "note": event.note,
+                }
+            )
         if rows:
             self.connection.execute(insert(t.agreement_events), rows)
 
@@ -197,10 +254,19 @@ class RegisterRepository:
         c.execute(delete(t.designations))
         c.execute(delete(t.milestones))
         if document.get("designations"):
-            c.execute(insert(t.designations), [
-                {"nation": d["nation"], "by_nation": d["by"], "title": d["title"],
-                 "date": d["date"], "sources": d["sources"]} for d in document["designations"]
-            ])
+            c.execute(
+                insert(t.designations),
+                [
+                    {
+                        "nation": d["nation"],
+                        "by_nation": d["by"],
+                        "title": d["title"],
+                        "date": d["date"],
+                        "sources": d["sources"],
+                    }
+                    for d in document["designations"]
+                ],
+            )
         if document.get("milestones"):
             c.execute(insert(t.milestones), document["milestones"])
 

@@ -71,8 +71,12 @@ agreements = Table(
 agreement_parties = Table(
     "agreement_parties",
     metadata,
-    Column("agreement_id", String(64), ForeignKey("agreements.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "agreement_id",
+        String(64),
+        ForeignKey("agreements.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("nation", String(3), primary_key=True),
     Index("ix_agreement_parties_nation", "nation"),
 )
@@ -81,8 +85,13 @@ agreement_events = Table(
     "agreement_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("agreement_id", String(64), ForeignKey("agreements.id", ondelete="CASCADE"),
-           nullable=False, index=True),
+    Column(
+        "agreement_id",
+        String(64),
+        ForeignKey("agreements.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("position", Integer, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("date", String(32), nullable=False),

@@ -59,8 +59,12 @@ def upgrade() -> None:
         "agreement_parties",
         sa.Column("agreement_id", sa.String(64), nullable=False),
         sa.Column("nation", sa.String(3), nullable=False),
-        sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"], ondelete="CASCADE",
-                                name="fk_agreement_parties_agreement_id_agreements"),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            ondelete="CASCADE",
+            name="fk_agreement_parties_agreement_id_agreements",
+        ),
         sa.PrimaryKeyConstraint("agreement_id", "nation", name="pk_agreement_parties"),
     )
     op.create_index("ix_agreement_parties_nation", "agreement_parties", ["nation"])
@@ -76,11 +80,16 @@ def upgrade() -> None:
         sa.Column("term", sa.String(64), nullable=True),
         sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"], ondelete="CASCADE",
-                                name="fk_agreement_events_agreement_id_agreements"),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            ondelete="CASCADE",
+            name="fk_agreement_events_agreement_id_agreements",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_agreement_events"),
-        sa.UniqueConstraint("agreement_id", "position",
-                            name="uq_agreement_events_agreement_id_position"),
+        sa.UniqueConstraint(
+            "agreement_id", "position", name="uq_agreement_events_agreement_id_position"
+        ),
     )
     op.create_index("ix_agreement_events_agreement_id", "agreement_events", ["agreement_id"])
     op.create_table(
@@ -105,6 +114,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("milestones", "designations", "agreement_events", "agreement_parties",
-                  "agreements", "sources", "agreement_types", "register_meta"):
+    for table in (
+        "milestones",
+        "designations",
+        "agreement_events",
+        "agreement_parties",
+        "agreements",
+        "sources",
+        "agreement_types",
+        "register_meta",
+    ):
         op.drop_table(table)

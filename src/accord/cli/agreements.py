@@ -1,0 +1,391 @@
+"""``accord agreements``: the register of agreements and their lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.table import Table
+
+from accord.agreements.dates import Duration, FuzzyDate, parse_day
+from accord.agreements.document import detect_format
+from accord.agreements.lifecycle import StatusReport
+from accord.agreements.model import Event, Source, TermSpec
+from accord.agreements.nations import nation_code
+from accord.agreements.record import register_to_dict
+from accord.agreements.register import Register
+from accord.agreements.vocabulary import Status, activity, event_kind
+from accord.cli import context, views
+from accord.cli.timeline_chart import render_timeline
+from accord.errors import InvalidInput, StorageError
+
+app = typer.Typer(
+    help="The register of agreements: list, status, timeline, import, record.", no_args_is_help=True
+)
+
+_STATUS_STYLE = {
+    Status.IN_FORCE: "green",
+    Status.UNCERTAIN: "yellow",
+    Status.SUSPENDED: "yellow",
+    Status.LAPSED: "red",
+    Status.TERMINATED: "red",
+    Status.NOT_YET_IN_FORCE: "bright_black",
+}
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+NationOption = Annotated[
+    str | None,
+    typer.Option("--nation", help="Only agreements this nation (ISO alpha-3) is a party to."),
+]
+TypeOption = Annotated[
+    str | None,
+    typer.Option("--type", help="Agreement type or alias (CISMOA, COMCASA, LSA, LEMOA ...)."),
+]
+OnOption = Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")]
+
+
+class ExportFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+def _day(on: str | None) -> dt.date:
+    if on is None:
+        return context.clock.today()
+    try:
+        return parse_day(on)
+    except InvalidInput as e:
+        raise e.at(field_prefix="--on") from None
+
+
+def _register() -> Register:
+    with context.register_service() as service:
+        return service.register()
+
+
+def _status_text(report: StatusReport) -> str:
+    style = _STATUS_STYLE[report.status]
+    return f"[{style}]{report.status.value}[/]"
+
+
+@app.command("list")
+def list_agreements(
+    nation: NationOption = None, type_: TypeOption = None, as_json: JsonOption = False
+) -> None:
+    """List the agreements in the register with their status today."""
+    register = _register()
+    today = context.clock.today()
+    selected = register.select(nations=[nation] if nation else [], type_name=type_)
+    reports = [register.status(a.id, today) for a in selected]
+    if as_json:
+        context.print_json([views.status_view(register, r) for r in reports])
+        return
+    table = Table(title=f"Agreements on {today}", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    for column in ("type", "parties", "status", "since", "until"):
+        table.add_column(column)
+    for agreement, report in zip(selected, reports, strict=True):
+        table.add_row(
+            agreement.id,
+            agreement.type,
+            ", ".join(agreement.parties),
+            _status_text(report),
+            str(report.since or report.window or ""),
+            str(report.until or ""),
+        )
+    context.out.print(table)
+    if not selected:
+        context.out.print("No agreement matches.")
+
+
+@app.command()
+def show(
+    agreement_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
+) -> None:
+    """Show one agreement: parties, scope, caveats, terms, events and their sources."""
+    register = _register()
+    agreement = register.get(agreement_id)
+    report = register.status(agreement.id, context.clock.today())
+    if as_json:
+        context.print_json(views.agreement_view(register, agreement, report))
+        return
+    out = context.out
+    agreement_type = register.type_of(agreement)
+    out.print(f"[bold]{agreement.id}[/]  {agreement.title or agreement_type.name}")
+    out.print(f"  type:          {agreement.type} ({agreement_type.name})")
+    out.print(f"  parties:       {', '.join(agreement.parties)}")
+    for signatory in agreement.signatories:
+        out.print(f"  signatory:     {signatory.organisation} ({signatory.nation})")
+    scope = ", ".join(sorted(a.value for a in agreement.scope)) or "not stated (every activity)"
+    out.print(f"  scope:         {scope}")
+    out.print(f"  capabilities:  {', '.join(sorted(register.capabilities_of(agreement)))}")
+    for caveat in agreement.caveats:
+        out.print(f"  caveat:        {caveat.code}: {caveat.text}")
+    out.print(f"  status today:  {_status_text(report)}: {report.explanation}")
+    if agreement.note:
+        out.print(f"  note:          {agreement.note}")
+    table = Table(title="Events", title_justify="left")
+    for column in ("date", "event", "term", "note", "sources"):
+        table.add_column(column)
+    for event in agreement.ordered_events:
+        table.add_row(
+            str(event.date),
+            event.kind.value,
+            str(event.term or ""),
+            event.note,
+            "\n".join(event.sources),
+        )
+    out.print(table)
+    for source in register.sources:
+        if any(source.id in e.sources for e in agreement.events):
+            line = f"  [{source.id}] {source.title}"
+            if source.publisher:
+                line += f", {source.publisher}"
+            if source.date:
+                line += f", {source.date}"
+            out.print(line + (f"\n      {source.url}" if source.url else ""))
+
+
+@app.command()
+def status(
+    first: Annotated[str, typer.Argument(metavar="NATION")],
+    second: Annotated[str, typer.Argument(metavar="NATION")],
+    type_: TypeOption = None,
+    on: OnOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Which agreements between two nations were in force on a day (default today)."""
+    day = _day(on)
+    register = _register()
+    reports = register.status_between(first, second, day, type_name=type_)
+    if as_json:
+        context.print_json([views.status_view(register, r) for r in reports])
+        return
+    pair = f"{nation_code(first)} and {nation_code(second)}"
+    if not reports:
+        context.out.print(f"No agreement between {pair} matches.")
+        return
+    context.out.print(f"[bold]Agreements between {pair} on {day}[/]")
+    for report in reports:
+        agreement = register.get(report.agreement_id)
+        context.out.print(f"  {agreement.id} ({agreement.type}): {_status_text(report)}")
+        context.out.print(f"      {report.explanation}")
+
+
+@app.command()
+def capabilities(
+    first: Annotated[str, typer.Argument(metavar="NATION")],
+    second: Annotated[str, typer.Argument(metavar="NATION")],
+    activity_name: Annotated[
+        str | None, typer.Option("--activity", help="Only agreements whose scope covers it.")
+    ] = None,
+    on: OnOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What the agreements in force open between two nations on a day, and until when."""
+    day = _day(on)
+    chosen = activity(activity_name) if activity_name else None
+    register = _register()
+    openings = register.open_capabilities(first, second, day, chosen)
+    if as_json:
+        context.print_json([views.opening_view(o) for o in openings])
+        return
+    for_what = f" for {chosen.value}" if chosen else ""
+    pair = f"{nation_code(first)} and {nation_code(second)}"
+    if not openings:
+        context.out.print(f"Nothing is open between {pair} on {day}{for_what}.")
+        return
+    table = Table(title=f"Open between {pair} on {day}{for_what}", title_justify="left")
+    for column in ("capability", "through", "until"):
+        table.add_column(column)
+    for opening in openings:
+        table.add_row(
+            opening.capability,
+            ", ".join(opening.agreements),
+            str(opening.until) if opening.until else "no end date recorded",
+        )
+    context.out.print(table)
+
+
+@app.command()
+def timeline(nation: NationOption = None) -> None:
+    """A chart of every agreement's terms, suspensions and lapses."""
+    register = _register()
+    selected = register.select(nations=[nation] if nation else [])
+    if not selected:
+        context.out.print("No agreement matches.")
+        return
+    context.out.print(render_timeline(register, selected, context.clock.today(), context.out.width))
+
+
+@app.command()
+def expiring(
+    within: Annotated[str, typer.Option("--within", help="How far ahead: 365d, 6m, 2y.")] = "365d",
+    nation: NationOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Agreements in force today whose term may end within the given time."""
+    try:
+        horizon_duration = Duration.parse(within)
+    except InvalidInput as e:
+        raise e.at(field_prefix="--within") from None
+    today = context.clock.today()
+    register = _register()
+    found = register.expiring(
+        today, horizon_duration.add_to(today), nations=[nation] if nation else []
+    )
+    if as_json:
+        context.print_json([views.expiry_view(register, e) for e in found])
+        return
+    if not found:
+        context.out.print(f"No agreement in force expires within {within}.")
+        return
+    table = Table(title=f"Expiring within {within} of {today}", title_justify="left")
+    for column in ("id", "parties", "until", "days left"):
+        table.add_column(column)
+    for expiry in found:
+        table.add_row(
+            expiry.agreement.id,
+            ", ".join(expiry.agreement.parties),
+            str(expiry.report.until),
+            str(expiry.days_left),
+        )
+    context.out.print(table)
+
+
+@app.command("import")
+def import_file(
+    path: Annotated[Path, typer.Argument(metavar="FILE")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite agreements that exist with other content.")
+    ] = False,
+) -> None:
+    """Import agreements from a YAML or JSON file in the public record's schema; all or
+    nothing."""
+    fmt = detect_format(path.name)
+    limit = context.settings().limits.import_bytes
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as e:
+        raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
+    with context.register_service() as service:
+        try:
+            summary = service.import_document(raw, fmt, limit=limit, replace=replace)
+        except InvalidInput as e:
+            raise InvalidInput(f"{path.name}: {e}") from None
+    if not summary.changed:
+        context.out.print(
+            f"Nothing to import: all {len(summary.unchanged)} entries of "
+            f"{path.name} are already in the register."
+        )
+        return
+    context.out.print(
+        f"Imported {path.name}: {len(summary.added)} added, "
+        f"{len(summary.replaced)} replaced, {len(summary.unchanged)} unchanged."
+    )
+    for line in summary.added + summary.replaced:
+        context.out.print(f"  {line}")
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.yaml,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+) -> None:
+    """Export the register in the public record's schema (importable with 'import')."""
+    document = register_to_dict(_register())
+    if fmt is ExportFormat.json:
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise StorageError(f"cannot write {output}: {e.strerror}") from None
+    context.out.print(f"Exported the register to {output}")
+
+
+@app.command()
+def record(
+    agreement_id: Annotated[str, typer.Argument(metavar="ID")],
+    event_name: Annotated[str, typer.Argument(metavar="EVENT")],
+    date: Annotated[str, typer.Option("--date", help="YYYY, YYYY-MM, YYYY-MM-DD or a window A/B.")],
+    term: Annotated[
+        str | None,
+        typer.Option(
+            "--term",
+            help="For signed, "
+            "entered-into-force, renewed: 15y, open-ended, unstated, "
+            "'self-renewing 1y notice 90d'.",
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="URL of the source.")] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+) -> None:
+    """Record a lifecycle event (signed, renewed, expired, suspended ...) for an agreement."""
+    kind = event_kind(event_name)
+    try:
+        window = FuzzyDate.parse(date)
+    except InvalidInput as e:
+        raise e.at(field_prefix="--date") from None
+    try:
+        spec = TermSpec.parse(term) if term is not None else None
+    except InvalidInput as e:
+        raise e.at(field_prefix="--term") from None
+    new_sources: tuple[Source, ...] = ()
+    if source is not None:
+        source_id = "url-" + hashlib.sha256(source.encode()).hexdigest()[:16]
+        try:
+            new_sources = (Source(id=source_id, title=source[:300], url=source),)
+        except InvalidInput as e:
+            raise e.at(field_prefix="--source") from None
+    event = Event(
+        kind=kind, date=window, term=spec, note=note, sources=tuple(s.id for s in new_sources)
+    )
+    with context.register_service() as service:
+        report = service.record_event(agreement_id, event, new_sources=new_sources)
+    context.out.print(f"Recorded '{kind.value} {window}' for {agreement_id}.")
+    context.out.print(f"  today: {_status_text(report)}: {report.explanation}")
+
+
+@app.command()
+def types(as_json: JsonOption = False) -> None:
+    """The agreement types the register knows, their aliases and capabilities."""
+    catalog = _register().catalog
+    if as_json:
+        context.print_json(
+            [
+                {
+                    "code": t.code,
+                    "name": t.name,
+                    "aliases": list(t.aliases),
+                    "capabilities": sorted(t.capabilities),
+                    "builtin": t.builtin,
+                }
+                for t in catalog.types
+            ]
+        )
+        return
+    table = Table()
+    for column in ("type", "name", "aliases", "capabilities"):
+        table.add_column(column)
+    for agreement_type in catalog.types:
+        table.add_row(
+            agreement_type.code,
+            agreement_type.name,
+            ", ".join(agreement_type.aliases),
+            ", ".join(sorted(agreement_type.capabilities)),
+        )
+    context.out.print(table)

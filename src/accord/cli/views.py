@@ -1,0 +1,88 @@
+"""Plain-data views of register objects, for ``--json`` output (and later the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accord.agreements.dates import FuzzyDate
+from accord.agreements.lifecycle import StatusReport, Term
+from accord.agreements.model import Agreement
+from accord.agreements.record import agreement_to_dict, event_to_dict
+from accord.agreements.register import CapabilityOpening, Expiry, Register
+
+
+def _date(window: FuzzyDate | None) -> str | None:
+    return str(window) if window is not None else None
+
+
+def term_view(term: Term | None) -> dict[str, Any] | None:
+    if term is None:
+        return None
+    return {
+        "index": term.index,
+        "term": str(term.spec),
+        "start": str(term.start),
+        "end": _date(term.end),
+        "end_reason": term.end_reason or None,
+    }
+
+
+def status_view(register: Register, report: StatusReport) -> dict[str, Any]:
+    agreement = register.get(report.agreement_id)
+    return {
+        "id": agreement.id,
+        "type": agreement.type,
+        "parties": list(agreement.parties),
+        "title": agreement.title,
+        "on": report.day.isoformat(),
+        "status": report.status.value,
+        "in_force": report.in_force,
+        "since": _date(report.since),
+        "until": _date(report.until),
+        "term": term_view(report.term),
+        "candidates": [c.value for c in report.candidates],
+        "uncertain_window": _date(report.window),
+        "explanation": report.explanation,
+        "events": [event_to_dict(e) for e in report.events],
+    }
+
+
+def agreement_view(
+    register: Register, agreement: Agreement, report: StatusReport
+) -> dict[str, Any]:
+    view = agreement_to_dict(agreement)
+    view["capabilities"] = sorted(register.capabilities_of(agreement))
+    view["type_name"] = register.type_of(agreement).name
+    view["terms"] = [term_view(t) for t in register.timeline(agreement.id).terms]
+    view["status"] = status_view(register, report)
+    cited = {s for e in agreement.events for s in e.sources}
+    view["sources"] = [
+        {
+            k: v
+            for k, v in (
+                ("id", s.id),
+                ("title", s.title),
+                ("publisher", s.publisher),
+                ("url", s.url),
+                ("date", _date(s.date)),
+            )
+            if v
+        }
+        for s in register.sources
+        if s.id in cited
+    ]
+    return view
+
+
+def opening_view(opening: CapabilityOpening) -> dict[str, Any]:
+    return {
+        "capability": opening.capability,
+        "agreements": list(opening.agreements),
+        "until": _date(opening.until),
+    }
+
+
+def expiry_view(register: Register, expiry: Expiry) -> dict[str, Any]:
+    view = status_view(register, expiry.report)
+    view["days_left"] = expiry.days_left
+    return view

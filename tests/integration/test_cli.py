@@ -1,0 +1,301 @@
+"""The CLI through its real entry point: a subprocess of the installed ``accord`` script for the
+interface other tools rely on, and ``run()`` (what the script calls) for the rest."""
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from accord.cli import context
+from accord.cli.main import run
+from accord.clock import FixedClock
+
+ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
+
+
+def accord(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "ACCORD_HOME": str(home), **env}
+    environment.pop("ACCORD_DATABASE_URL", None)
+    return subprocess.run(
+        [ACCORD, *args], capture_output=True, text=True, env=environment, timeout=60, check=False
+    )
+
+
+@pytest.fixture
+def initialised(accord_home, monkeypatch, capsys):
+    monkeypatch.setattr(context, "clock", FixedClock(dt.date(2026, 11, 22)))
+    assert run(["init"]) == 0
+    capsys.readouterr()
+    return accord_home
+
+
+def test_status_json_interface(tmp_path):
+    home = tmp_path / "home"
+    assert accord("init", home=home).returncode == 0
+    result = accord(
+        "agreements",
+        "status",
+        "USA",
+        "PAK",
+        "--type",
+        "CISMOA",
+        "--on",
+        "2021-06-01",
+        "--json",
+        home=home,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["id"], r["type"], r["parties"], r["status"], r["in_force"]) for r in rows] == [
+        ("pak-usa-cismoa", "CISMOA", ["PAK", "USA"], "lapsed", False)
+    ]
+    india = json.loads(
+        accord(
+            "agreements", "status", "IND", "USA", "--type", "COMCASA", "--json", home=home
+        ).stdout
+    )
+    assert [(r["id"], r["on"]) for r in india] == [("ind-usa-comcasa", dt.date.today().isoformat())]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["agreements", "status", "USA", "PAK", "--on", "2023-13-01"], "--on: invalid date"),
+        (["agreements", "status", "USA", "XYZ"], "unknown nation 'XYZ'"),
+        (["agreements", "status", "USA", "PAK", "--type", "FOO"], "unknown agreement type"),
+        (
+            ["agreements", "record", "pak-usa-acsa-2002", "renewed", "--date", "2000"],
+            "before the signing",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_without_traceback(tmp_path, args, message):
+    home = tmp_path / "home"
+    accord("init", home=home)
+    before = accord("agreements", "export", home=home).stdout
+    result = accord(*args, home=home)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert accord("agreements", "export", home=home).stdout == before
+
+
+def test_commands_before_init_say_what_to_do(tmp_path):
+    result = accord("agreements", "list", home=tmp_path / "nothing")
+    assert result.returncode == 2
+    assert "run 'accord init' first" in result.stderr
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_init_is_idempotent(accord_home, capsys):
+    assert run(["init"]) == 0
+    assert "Initialised Accord" in capsys.readouterr().out
+    assert (accord_home / "accord.db").stat().st_mode & 0o777 == 0o600
+    assert accord_home.stat().st_mode & 0o777 == 0o700
+    assert run(["init"]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_list_and_filters(initialised, capsys):
+    assert run(["agreements", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 6
+    assert run(["agreements", "list", "--nation", "PAK", "--type", "GSOMIA", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    # An alias selects its canonical type: LEMOA is an LSA, as is Pakistan's ACSA.
+    assert run(["agreements", "list", "--type", "lemoa", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [
+        "ind-usa-lemoa",
+        "pak-usa-acsa-2002",
+    ]
+    assert run(["agreements", "list"]) == 0
+    assert "pak-usa-cismoa" in capsys.readouterr().out
+
+
+def test_show(initialised, capsys):
+    assert run(["agreements", "show", "pak-usa-cismoa"]) == 0
+    text = capsys.readouterr().out
+    assert "Joint Staff Headquarters (PAK)" in text
+    assert "thediplomat.com" in text
+    assert run(["agreements", "show", "pak-usa-cismoa", "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert [t["start"] for t in view["terms"]] == ["2005-10", "2023-08"]
+    assert view["status"]["status"] == "in-force"
+
+
+def test_status_text(initialised, capsys):
+    assert run(["agreements", "status", "PAK", "USA", "--on", "2021-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "lapsed since 2020-10" in out
+    assert "renewed 2023-08" in out
+
+
+def test_capabilities(initialised, capsys):
+    assert run(["agreements", "capabilities", "USA", "IND", "--activity", "basing", "--json"]) == 0
+    openings = {o["capability"]: o for o in json.loads(capsys.readouterr().out)}
+    assert "logistics-support" not in openings
+    assert openings["secure-communications"]["until"] == "2028-09-06"
+    assert run(["agreements", "capabilities", "USA", "IND", "--activity", "surfing"]) == 2
+    assert "unknown activity" in capsys.readouterr().err
+
+
+def test_timeline_shows_the_lapse(initialised, capsys):
+    assert run(["agreements", "timeline", "--nation", "PAK"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("pak-usa-cismoa"))
+    bar = row[len("pak-usa-cismoa") :].strip()
+    assert "█─" in bar
+    assert "─█" in bar
+    assert "ind-usa" not in out
+
+
+def test_expiring(initialised, capsys):
+    assert run(["agreements", "expiring", "--within", "2y", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["days_left"]) for r in rows] == [("ind-usa-comcasa", 654)]
+    assert run(["agreements", "expiring", "--within", "30d"]) == 0
+    assert "No agreement" in capsys.readouterr().out
+    assert run(["agreements", "expiring", "--within", "soon"]) == 2
+
+
+def test_export_import_round_trip(initialised, tmp_path, capsys, monkeypatch):
+    exported = tmp_path / "register.json"
+    assert run(["agreements", "export", "--format", "json", "-o", str(exported)]) == 0
+    capsys.readouterr()
+    assert run(["agreements", "export"]) == 0
+    yaml_text = capsys.readouterr().out
+    other = tmp_path / "other-home"
+    monkeypatch.setenv("ACCORD_HOME", str(other))
+    assert run(["init"]) == 0
+    assert run(["agreements", "import", str(exported)]) == 0
+    assert "Nothing to import" in capsys.readouterr().out
+    assert run(["agreements", "export"]) == 0
+    assert capsys.readouterr().out == yaml_text
+
+
+def test_import_is_all_or_nothing_and_names_the_line(initialised, tmp_path, capsys):
+    document = tmp_path / "new.yaml"
+    document.write_text(
+        "schema: accord.register/1\n"
+        "agreements:\n"
+        "  - id: gbr-usa-gsomia\n"
+        "    type: GSOMIA\n"
+        "    parties: [GBR, USA]\n"
+        "    events:\n"
+        "      - {kind: signed, date: 2001-05-01}\n"
+        "  - id: fra-usa-gsomia\n"
+        "    type: GSOMIA\n"
+        "    parties: [FRA, USA]\n"
+        "    events:\n"
+        "      - kind: signed\n"
+        "        date: 2001-13-01\n"
+    )
+    assert run(["agreements", "import", str(document)]) == 2
+    err = capsys.readouterr().err
+    assert "line 13" in err
+    assert "agreements[1].events[0].date" in err
+    assert run(["agreements", "show", "gbr-usa-gsomia"]) == 3  # nothing was written
+    capsys.readouterr()
+    document.write_text(document.read_text().replace("2001-13-01", "2001-12-01"))
+    assert run(["agreements", "import", str(document)]) == 0
+    out = capsys.readouterr().out
+    assert "agreement gbr-usa-gsomia" in out
+    assert "agreement fra-usa-gsomia" in out
+    assert run(["agreements", "status", "GBR", "USA", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["in_force"] is True
+
+
+def test_import_refuses_oversized_and_unknown_files(initialised, tmp_path, capsys, monkeypatch):
+    big = tmp_path / "big.yaml"
+    big.write_text("schema: accord.register/1\n" + "#" * 2000)
+    monkeypatch.setenv("ACCORD_LIMIT_IMPORT_BYTES", "1000")
+    assert run(["agreements", "import", str(big)]) == 2
+    assert "limit is 1000" in capsys.readouterr().err
+    assert run(["agreements", "import", str(tmp_path / "x.txt")]) == 2
+    assert "cannot tell the format" in capsys.readouterr().err
+
+
+def test_record(initialised, capsys):
+    assert (
+        run(
+            [
+                "agreements",
+                "record",
+                "ind-usa-comcasa",
+                "suspended",
+                "--date",
+                "2026-01-01",
+                "--source",
+                "https://example.org/news",
+                "--note",
+                "test",
+            ]
+        )
+        == 0
+    )
+    assert "suspended" in capsys.readouterr().out
+    assert run(["agreements", "show", "ind-usa-comcasa", "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["status"]["status"] == "suspended"
+    assert view["sources"][-1]["url"] == "https://example.org/news"
+    assert (
+        run(
+            [
+                "agreements",
+                "record",
+                "ind-usa-comcasa",
+                "renewed",
+                "--date",
+                "2026-02",
+                "--term",
+                "forever",
+            ]
+        )
+        == 2
+    )
+    assert "--term: invalid term" in capsys.readouterr().err
+    assert (
+        run(
+            [
+                "agreements",
+                "record",
+                "ind-usa-comcasa",
+                "amended",
+                "--date",
+                "2026-02",
+                "--source",
+                "ftp://x",
+            ]
+        )
+        == 2
+    )
+    assert "--source" in capsys.readouterr().err
+
+
+def test_types(initialised, capsys):
+    assert run(["agreements", "types", "--json"]) == 0
+    types = {t["code"]: t for t in json.loads(capsys.readouterr().out)}
+    assert "COMCASA" in types["CISMOA"]["aliases"]
+
+
+def test_usage_errors_exit_2(initialised, capsys):
+    assert run(["agreements", "status"]) == 2
+    assert run(["agreements", "frobnicate"]) == 2
+    assert run(["--version"]) == 0
+
+
+def test_postgresql_database_url(postgresql_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ACCORD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ACCORD_DATABASE_URL", postgresql_url)
+    monkeypatch.setattr(context, "clock", FixedClock(dt.date(2026, 11, 22)))
+    assert run(["init"]) == 0
+    assert run(["agreements", "status", "USA", "PAK", "--on", "2021-06-01", "--json"]) == 0
+    capsys.readouterr()
+    assert run(["init"]) == 0
+    assert "nothing changed" in capsys.readouterr().out

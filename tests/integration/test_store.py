@@ -1,0 +1,134 @@
+"""The store against real SQLite and PostgreSQL."""
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from accord.agreements.dates import FuzzyDate
+from accord.agreements.model import Event, TermSpec
+from accord.agreements.public_record import public_record
+from accord.agreements.vocabulary import EventKind, Status
+from accord.clock import FixedClock
+from accord.errors import Conflict, InvalidInput, LifecycleError, NotFound
+from accord.node.register import RegisterService
+from accord.store.database import Database
+from accord.store.register_repository import RegisterRepository
+from accord.store.tables import metadata
+
+
+@pytest.fixture
+def database(database_url):
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def service(database):
+    return RegisterService(database, FixedClock(dt.date(2026, 11, 22)))
+
+
+def test_migrations_produce_exactly_the_declared_schema(database):
+    with database.transaction() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+    assert database.current_revision() == database.head_revision()
+
+
+def test_migrate_twice_changes_nothing(database):
+    before, after = database.migrate()
+    assert before == after == database.head_revision()
+
+
+def test_empty_store_loads_an_empty_register(service):
+    register = service.register()
+    assert register.agreements == ()
+    assert service.revision() == 0
+
+
+def test_public_record_round_trips_through_the_store(service):
+    summary = service.import_register(public_record())
+    assert summary.changed
+    assert service.register() == public_record()
+    assert service.revision() == 1
+
+
+def test_importing_the_same_register_again_changes_nothing(service):
+    service.import_register(public_record())
+    summary = service.import_register(public_record())
+    assert not summary.changed
+    assert service.revision() == 1
+
+
+def test_conflicting_import_is_refused_and_changes_nothing(service):
+    service.import_register(public_record())
+    changed = replace(public_record().get("pak-usa-cismoa"), title="Something else")
+    incoming = public_record().with_agreement(changed)
+    with pytest.raises(Conflict, match="pak-usa-cismoa"):
+        service.import_register(incoming)
+    assert service.register() == public_record()
+    service.import_register(incoming, replace=True)
+    assert service.register().get("pak-usa-cismoa").title == "Something else"
+
+
+def test_record_event_appends_and_changes_status(service):
+    service.import_register(public_record())
+    report = service.record_event(
+        "ind-usa-comcasa",
+        Event(kind=EventKind.SUSPENDED, date=FuzzyDate.parse("2026-01-15"), note="test"),
+    )
+    assert report.status is Status.SUSPENDED
+    stored = service.register().get("ind-usa-comcasa")
+    assert stored.events[-1].note == "test"
+    assert service.revision() == 2
+
+
+def test_impossible_event_is_refused_and_changes_nothing(service):
+    service.import_register(public_record())
+    with pytest.raises(LifecycleError, match="not suspended"):
+        service.record_event(
+            "ind-usa-comcasa", Event(kind=EventKind.RESUMED, date=FuzzyDate.parse("2026-01-15"))
+        )
+    with pytest.raises(NotFound):
+        service.record_event(
+            "nope", Event(kind=EventKind.RESUMED, date=FuzzyDate.parse("2026-01-15"))
+        )
+    assert service.register() == public_record()
+    assert service.revision() == 1
+
+
+def test_stale_revision_is_a_conflict(database, service):
+    service.import_register(public_record())
+    with database.transaction() as connection:
+        repository = RegisterRepository(connection)
+        register = repository.load()
+        renewed = register.get("ind-usa-comcasa").with_event(
+            Event(
+                kind=EventKind.RENEWED,
+                date=FuzzyDate.parse("2028-09-06"),
+                term=TermSpec.parse("10y"),
+            )
+        )
+        with pytest.raises(Conflict, match="changed"):
+            repository.save(register.with_agreement(renewed), expected_revision=0)
+
+
+def test_removed_and_replaced_rows(database, service):
+    service.import_register(public_record())
+    with database.transaction() as connection:
+        repository = RegisterRepository(connection)
+        register = repository.load()
+        smaller = replace(register, agreements=register.agreements[1:])
+        repository.save(smaller, expected_revision=1)
+    assert service.register() == smaller
+
+
+def test_unsupported_database_urls_are_refused():
+    with pytest.raises(InvalidInput, match="SQLite or PostgreSQL"):
+        Database("mysql://localhost/x")
+    with pytest.raises(InvalidInput, match="not a database URL"):
+        Database("::::")
