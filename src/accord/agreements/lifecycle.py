@@ -408,7 +408,7 @@ class _Builder:
         end = current.scheduled_end
         if before is not None and end.latest > before.earliest:
             return
-        self._close(end, f"ran out {end}, the {current.scheduled_reason}", (current.opened_by,))
+        self._close(end, f"the {current.scheduled_reason}", (current.opened_by,))
         self.ran_out = current.index
 
     def _close(

@@ -150,7 +150,7 @@ class TermSpec:
         """How a term reads after the event that opened it: 'signed 2005-10 for a 15-year
         term'."""
         if self.kind is TermKind.UNSTATED:
-            return "(the sources give no term)"
+            return "with no term stated"
         if self.kind is TermKind.OPEN_ENDED:
             return "with no end date (open-ended)"
         return f"for a {self.describe()}"
