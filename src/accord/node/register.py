@@ -64,9 +64,10 @@ class RegisterService:
         with self.database.transaction() as connection:
             repository = RegisterRepository(connection)
             revision = repository.revision()
-            merged, summary = merge(repository.load(), incoming, replace=replace)
+            current = repository.load()
+            merged, summary = merge(current, incoming, replace=replace)
             if summary.changed:
-                repository.save(merged, expected_revision=revision)
+                repository.save(merged, expected_revision=revision, current=current)
             return summary
 
     def record_event(
@@ -86,7 +87,7 @@ class RegisterService:
                 )
             except LifecycleError as e:
                 raise LifecycleError(e.reason) from None  # the register's path is noise here
-            repository.save(updated, expected_revision=revision)
+            repository.save(updated, expected_revision=revision, current=current)
         return updated.status(agreement_id, self.clock.today())
 
 

@@ -113,11 +113,15 @@ class RegisterRepository:
             # What the store holds was validated on the way in: this is corruption.
             raise StorageError(f"the stored register does not load: {e}") from e
 
-    def save(self, new: Register, *, expected_revision: int) -> int:
-        """Write ``new`` over what is stored, if nobody changed it since ``expected_revision``.
-        Returns the new revision."""
+    def save(
+        self, new: Register, *, expected_revision: int, current: Register | None = None
+    ) -> int:
+        """Write ``new`` over what is stored, if nobody changed it since ``expected_revision``
+        (``current``: the register loaded at that revision, if the caller has it). Returns the
+        new revision."""
         revision = self._bump(expected_revision)
-        current = self.load()
+        if current is None:
+            current = self.load()
         self._save_types(current, new)
         self._save_sources(current, new)
         self._save_agreements(current, new)
