@@ -21,7 +21,3 @@ def nation_code(text: str) -> str:
         shown = text if len(text) <= 16 else text[:16] + "..."
         raise InvalidInput(f"unknown nation '{shown}': expected an ISO 3166-1 alpha-3 code")
     return code
-
-
-def nation_name(code: str) -> str:
-    return _names().get(code, code)

@@ -56,10 +56,6 @@ def register_from_dict(data: object) -> Register:
     )
 
 
-def agreement_from_dict(data: object, catalog: Catalog) -> Agreement:
-    return _agreement(Reader(data), catalog)
-
-
 def register_to_dict(register: Register) -> dict[str, Any]:
     document: dict[str, Any] = {"schema": SCHEMA}
     if register.sources:
@@ -123,10 +119,6 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     if event.note:
         out["note"] = event.note
     return out
-
-
-def event_from_dict(data: object) -> Event:
-    return _event(Reader(data))
 
 
 # --- readers ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from accord.agreements.dates import FuzzyDate
 from accord.agreements.lifecycle import StatusReport, Timeline, build_timeline
 from accord.agreements.model import Agreement, Designation, Milestone, Source
 from accord.agreements.nations import nation_code
-from accord.agreements.vocabulary import Activity, Status
+from accord.agreements.vocabulary import Activity
 from accord.errors import InvalidInput, NotFound
 
 
@@ -108,9 +108,6 @@ class Register:
     def capabilities_of(self, agreement: Agreement) -> frozenset[str]:
         return self.type_of(agreement).capabilities | agreement.extra_capabilities
 
-    def source(self, source_id: str) -> Source:
-        return next(s for s in self.sources if s.id == source_id)
-
     def status(self, agreement_id: str, day: dt.date) -> StatusReport:
         return self.timeline(agreement_id).status_on(day)
 
@@ -188,10 +185,6 @@ class Register:
                 )
         return tuple(sorted(found, key=lambda e: (e.days_left, e.agreement.id)))
 
-    def designations_between(self, first: str, second: str) -> tuple[Designation, ...]:
-        pair = set(_pair(first, second))
-        return tuple(d for d in self.designations if {d.nation, d.by} == pair)
-
     # -- change --
 
     def with_agreement(self, agreement: Agreement, *, sources: tuple[Source, ...] = ()) -> Register:
@@ -205,13 +198,6 @@ class Register:
             designations=self.designations,
             milestones=self.milestones,
         )
-
-    def status_counts(self, day: dt.date) -> dict[Status, int]:
-        counts: dict[Status, int] = {}
-        for agreement in self.agreements:
-            status = self.status(agreement.id, day).status
-            counts[status] = counts.get(status, 0) + 1
-        return counts
 
 
 def _pair(first: str, second: str) -> tuple[str, str]:
