@@ -31,6 +31,10 @@ class Limits(BaseSettings):
 
     #: An import file (the register's YAML or JSON form).
     import_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+    #: A security label or clearance in any encoding.
+    label_bytes: int = Field(default=256 * 1024, gt=0)
+    #: A security policy (XML-SPIF).
+    policy_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
 
 
 class Settings(BaseSettings):

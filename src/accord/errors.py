@@ -66,6 +66,18 @@ class LifecycleError(InvalidInput):
     code = "invalid-lifecycle"
 
 
+class LabelError(InvalidInput):
+    """A security label or clearance that cannot be read, or that names what its policy lacks."""
+
+    code = "invalid-label"
+
+
+class PolicyError(InvalidInput):
+    """A security policy (XML-SPIF) that cannot be loaded, with the reason it is broken."""
+
+    code = "invalid-policy"
+
+
 class NotFound(AccordError):
     """The thing named does not exist."""
 

@@ -12,6 +12,7 @@ import typer
 from accord import __version__
 from accord.cli import agreements as agreements_cli
 from accord.cli import init as init_cli
+from accord.cli import labels as labels_cli
 from accord.cli.context import err
 from accord.errors import AccordError
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.command("init")(init_cli.init)
 app.add_typer(agreements_cli.app, name="agreements")
+app.add_typer(labels_cli.app, name="label")
 
 
 def _version(value: bool) -> None:
