@@ -28,8 +28,8 @@ run: $(STAMP)
 	$(BIN)/accord agreements expiring --within 2y
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 # The whole suite: lint, types, unit, property, integration (SQLite and PostgreSQL: PostgreSQL

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     home: Path = DEFAULT_HOME
     #: SQLAlchemy URL; SQLite in ``home`` when unset. PostgreSQL: ``postgresql+psycopg://...``.
     database_url: str | None = None
+    #: The node's name: its transparency log's origin is ``<node_name>/log``. A schema-less URL.
+    node_name: str = Field(default="accord.local", pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_/:]{0,200}$")
     limits: Limits = Field(default_factory=Limits)
 
     @classmethod

@@ -78,6 +78,15 @@ class PolicyError(InvalidInput):
     code = "invalid-policy"
 
 
+class VerificationFailed(AccordError):
+    """A signature, proof or checkpoint that does not verify. Says what failed, never why in
+    cryptographic detail."""
+
+    http_status = 422
+    exit_code = 5
+    code = "verification-failed"
+
+
 class NotFound(AccordError):
     """The thing named does not exist."""
 

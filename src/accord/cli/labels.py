@@ -61,21 +61,12 @@ def _warn(warnings: tuple[str, ...]) -> None:
         context.err.print(f"warning: {warning}", markup=False)
 
 
-def _read(path: Path, limit: int) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as e:
-        raise InvalidInput(f"{path}: cannot read: {e.strerror}") from None
-    if len(data) > limit:
-        raise InvalidInput(f"{path}: larger than the limit of {limit} bytes")
-    return data
-
-
 def _load(path: Path, lenient: bool) -> SecurityPolicy:
     limit = context.settings().limits.policy_bytes
     try:
-        loaded = load_policy(_read(path, limit), limit=limit, unsafe_tolerate=_tolerance(lenient))
+        loaded = load_policy(
+            context.read_file(path, limit), limit=limit, unsafe_tolerate=_tolerance(lenient)
+        )
     except InvalidInput as e:
         raise type(e)(f"{path}: {e.reason}") from None
     _warn(loaded.warnings)
@@ -93,7 +84,10 @@ def _label(path: Path, policies: PolicySet, lenient: bool) -> Label:
     limit = context.settings().limits.label_bytes
     try:
         read = read_label(
-            _read(path, limit), policies, limit=limit, unsafe_tolerate=_tolerance(lenient)
+            context.read_file(path, limit),
+            policies,
+            limit=limit,
+            unsafe_tolerate=_tolerance(lenient),
         )
     except InvalidInput as e:
         raise type(e)(f"{path}: {e.reason}") from None
@@ -123,7 +117,7 @@ def marking(
     """Print the display marking of a label or clearance on one line."""
     policies = _policies(spif, lenient)
     limit = context.settings().limits.label_bytes
-    data = _read(file, limit)
+    data = context.read_file(file, limit)
     if is_clearance(data):
         if to_policy:
             raise InvalidInput("--to-policy translates labels, not clearances")
@@ -215,7 +209,10 @@ def check(
     if clearance is not None:
         limit = context.settings().limits.label_bytes
         held = read_clearance(
-            _read(clearance, limit), policies, limit=limit, unsafe_tolerate=_tolerance(lenient)
+            context.read_file(clearance, limit),
+            policies,
+            limit=limit,
+            unsafe_tolerate=_tolerance(lenient),
         )
         decision = acdf(policies.by_id(held.policy_id), label, held)
         result["acdf"] = decision.word

@@ -13,6 +13,7 @@ from accord import __version__
 from accord.cli import agreements as agreements_cli
 from accord.cli import init as init_cli
 from accord.cli import labels as labels_cli
+from accord.cli import log as log_cli
 from accord.cli.context import err
 from accord.errors import AccordError
 
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.command("init")(init_cli.init)
 app.add_typer(agreements_cli.app, name="agreements")
 app.add_typer(labels_cli.app, name="label")
+app.add_typer(log_cli.app, name="log")
 
 
 def _version(value: bool) -> None:

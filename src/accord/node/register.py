@@ -17,6 +17,7 @@ from accord.agreements.register import Register
 from accord.clock import Clock
 from accord.config import Settings
 from accord.errors import InvalidInput, LifecycleError, StorageError
+from accord.node.keys import create_log_key
 from accord.store.database import Database
 from accord.store.register_repository import RegisterRepository
 
@@ -109,6 +110,7 @@ def initialise(settings: Settings, clock: Clock) -> InitResult:
         if settings.uses_default_sqlite:
             os.chmod(home / "accord.db", 0o600)
         summary = RegisterService(database, clock).import_register(public_record())
+        create_log_key(settings)
     finally:
         database.dispose()
     return InitResult(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -123,4 +125,54 @@ milestones = Table(
     Column("date", String(32), nullable=False),
     Column("text", Text, nullable=False),
     Column("sources", JSON, nullable=False),
+)
+
+
+# -- the transparency log (accord.tlog; RFC 9162, C2SP checkpoints and cosignatures) ----------
+
+#: One row per log; ``size`` is the number of entries, updated with each appended batch.
+tlog_head = Table(
+    "tlog_head",
+    metadata,
+    Column("log", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+)
+
+#: Entries by index: their canonical bytes (RFC 8785 JSON) and type.
+tlog_entries = Table(
+    "tlog_entries",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("entry", LargeBinary, nullable=False),
+)
+
+#: Perfect subtree hashes: ``key`` = level * 2^48 + index (level 0 holds the leaf hashes).
+tlog_nodes = Table(
+    "tlog_nodes",
+    metadata,
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+#: Every checkpoint the node signed; one per size, so two roots for one size cannot be stored.
+tlog_checkpoints = Table(
+    "tlog_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+#: Partner logs this node witnesses: their key and the last checkpoint it cosigned.
+tlog_witnessed = Table(
+    "tlog_witnessed",
+    metadata,
+    Column("origin", String(256), primary_key=True),
+    Column("log_key", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("checkpoint_note", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
 )

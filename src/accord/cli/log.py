@@ -1,0 +1,170 @@
+"""``accord log``: the node's transparency log: checkpoints, entries, proofs, verification."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from accord.cli import context
+from accord.errors import InvalidInput, VerificationFailed
+from accord.node.log import LogService
+from accord.node.register import open_database
+from accord.tlog import entries as log_entries
+from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.merkle import leaf_hash
+from accord.tlog.note import VerifierKey
+from accord.tlog.proofs import InclusionProof, verify_entry
+
+app = typer.Typer(help="The transparency log: checkpoints, entries, proofs.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+MAX_INPUT = 1024 * 1024
+
+
+@contextmanager
+def _service() -> Iterator[LogService]:
+    settings = context.settings()
+    database = open_database(settings)
+    try:
+        yield LogService(database, settings, context.clock)
+    finally:
+        database.dispose()
+
+
+@app.command()
+def checkpoint(
+    key: Annotated[
+        bool, typer.Option("--key", help="Print the log's verifier key instead.")
+    ] = False,
+) -> None:
+    """Print the log's current checkpoint (a C2SP signed note), or its verifier key."""
+    with _service() as service:
+        if key:
+            sys.stdout.write(service.verifier_key().encode() + "\n")
+            return
+        sys.stdout.write(service.checkpoint().note)
+
+
+@app.command()
+def show(
+    index: Annotated[int, typer.Argument(help="The entry's index.")], as_json: JsonOption = False
+) -> None:
+    """Print an entry and its leaf hash."""
+    with _service() as service:
+        _, data = service.entry(index)
+    if as_json:
+        context.print_json(
+            {"index": index, "entry": json.loads(data), "leaf_hash": leaf_hash(data).hex()}
+        )
+    else:
+        sys.stdout.write(data.decode("utf-8") + "\n")
+
+
+@app.command()
+def prove(
+    index: Annotated[int, typer.Argument(help="The entry's index.")],
+    size: Annotated[
+        int | None, typer.Option("--size", help="Tree size (default: current).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the inclusion proof of an entry (RFC 9162 order)."""
+    with _service() as service:
+        proof = service.prove(index, size)
+    if as_json:
+        context.print_json(proof.to_dict())
+        return
+    for line in (
+        f"index {proof.index}",
+        f"size {proof.size}",
+        f"leaf {proof.leaf_hash.hex()}",
+        f"root {proof.root_hash.hex()}",
+    ):
+        sys.stdout.write(line + "\n")
+    for value in proof.proof:
+        sys.stdout.write(value.hex() + "\n")
+
+
+@app.command()
+def consistency(
+    old: Annotated[int, typer.Argument(help="The older tree size.")],
+    new: Annotated[int, typer.Argument(help="The newer tree size.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Print the consistency proof between two tree sizes."""
+    with _service() as service:
+        proof = service.consistency(old, new)
+    if as_json:
+        context.print_json(proof.to_dict())
+        return
+    sys.stdout.write(
+        f"{proof.old_size} {proof.old_root.hex()}\n{proof.new_size} {proof.new_root.hex()}\n"
+    )
+    for value in proof.proof:
+        sys.stdout.write(value.hex() + "\n")
+
+
+def _entry_bytes(data: bytes) -> bytes:
+    """The entry's canonical bytes, from the raw entry or from ``accord log show --json``."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput("the entry file is not JSON") from None
+    if isinstance(value, dict) and "entry" in value and "leaf_hash" in value:
+        value = value["entry"]
+    return log_entries.entry_from_dict(value).encode()
+
+
+@app.command()
+def verify(
+    checkpoint_file: Annotated[Path, typer.Option("--checkpoint", help="The checkpoint note.")],
+    key_file: Annotated[Path, typer.Option("--key", help="The log's verifier key (vkey).")],
+    entry_file: Annotated[
+        Path, typer.Option("--entry", help="The entry (raw, or 'log show --json').")
+    ],
+    proof_file: Annotated[Path, typer.Option("--proof", help="The proof ('log prove --json').")],
+) -> None:
+    """Offline: is this entry in the log the checkpoint commits to? Exit 0 if so, 5 if not."""
+    try:
+        key = VerifierKey.parse(context.read_file(key_file, MAX_INPUT, "key").decode("utf-8"))
+        proof = InclusionProof.from_dict(
+            json.loads(context.read_file(proof_file, MAX_INPUT, "proof"))
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput("the key is a text vkey and the proof JSON") from None
+    entry = _entry_bytes(context.read_file(entry_file, MAX_INPUT, "entry"))
+    try:
+        checkpoint = verify_entry(
+            context.read_file(checkpoint_file, MAX_INPUT, "checkpoint"), key, entry, proof
+        )
+    except VerificationFailed as e:
+        raise VerificationFailed(f"NOT verified: {e}") from None
+    sys.stdout.write(
+        f"verified: entry {proof.index} is in {checkpoint.origin} at size {checkpoint.size}\n"
+    )
+
+
+@app.command("append-test")
+def append_test(
+    count: Annotated[
+        int, typer.Argument(help="How many synthetic entries to append.", min=1, max=10_000_000)
+    ],
+    batch: Annotated[int, typer.Option("--batch", min=1, max=100_000)] = 10_000,
+) -> None:
+    """Append N synthetic entries (for benchmarks and demonstrations)."""
+    with _service() as service:
+        start = service.size()
+        done = 0
+        while done < count:
+            n = min(batch, count - done)
+            service.append([LogEntry(EntryKind.TEST, {"n": start + done + i}) for i in range(n)])
+            done += n
+        context.out.print(
+            f"appended {count} entries; the log now has {service.size()}", markup=False
+        )
