@@ -11,6 +11,7 @@ import typer
 
 from accord import __version__
 from accord.cli import agreements as agreements_cli
+from accord.cli import envelopes as envelopes_cli
 from accord.cli import init as init_cli
 from accord.cli import labels as labels_cli
 from accord.cli import log as log_cli
@@ -30,6 +31,10 @@ app.command("init")(init_cli.init)
 app.add_typer(agreements_cli.app, name="agreements")
 app.add_typer(labels_cli.app, name="label")
 app.add_typer(log_cli.app, name="log")
+app.add_typer(envelopes_cli.keys_app, name="keys")
+app.command("seal")(envelopes_cli.seal_command)
+app.command("open")(envelopes_cli.open_command)
+app.command("verify")(envelopes_cli.verify_command)
 
 
 def _version(value: bool) -> None:

@@ -1,56 +1,152 @@
-"""The node's signing key on disk: ``$ACCORD_HOME/keys/log-signing.key`` (hex Ed25519 seed).
+"""The node's keys on disk, and the descriptors of partners it has pinned.
 
-Until the node's full key set exists ([envelope]), the transparency log signs checkpoints and
-cosignatures with a key of its own. The directory is 0700 and the file 0600; a key file that
-others can read is refused, not used.
+- ``$ACCORD_HOME/keys/node-keys.json``: the node's key set (``accord keys generate``), 0600 in a
+  0700 directory, plain or sealed under ``ACCORD_KEY_PASSPHRASE``. A key file that others can
+  read is refused, not used.
+- ``$ACCORD_HOME/keys/log-signing.key``: an Ed25519 seed the transparency log used before the
+  node had a key set; the log signs with the key set's active Ed25519 key when there is one.
+- ``$ACCORD_HOME/pinned/<node>.json``: partners' descriptors. Replacing one requires the new
+  descriptor to be signed by a key the pinned one holds.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 from accord.config import Settings
+from accord.crypto import keystore
+from accord.crypto.descriptor import NodeDescriptor, parse_descriptor
+from accord.crypto.keys import NodeKeys
 from accord.crypto.signing import Ed25519Signer
-from accord.errors import InvalidInput, StorageError
+from accord.errors import Conflict, InvalidInput, NotFound, StorageError
 
 KEY_FILE = "log-signing.key"
+KEY_SET_FILE = "node-keys.json"
+PASSPHRASE_VARIABLE = "ACCORD_KEY_PASSPHRASE"  # noqa: S105 (the name of a variable)
+_NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,200}$")
 
 
 def key_path(settings: Settings) -> Path:
     return settings.home_path / "keys" / KEY_FILE
 
 
+def key_set_path(settings: Settings) -> Path:
+    return settings.home_path / "keys" / KEY_SET_FILE
+
+
+def _write_private(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write a secret file 0600 (atomically when replacing, so a crash never leaves half a key)."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = path.with_suffix(path.suffix + ".tmp") if replace else path
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(target, path)
+    except FileExistsError:
+        raise Conflict(f"{path} already exists") from None
+    except OSError as e:
+        raise StorageError(f"cannot write {path}: {e.strerror}") from e
+
+
+def _read_private(path: Path, missing: str) -> bytes:
+    try:
+        if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise StorageError(f"{path} is readable by others; fix with: chmod 600 {path}")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(missing) from None
+    except OSError as e:
+        raise StorageError(f"cannot read {path}: {e.strerror}") from e
+
+
 def create_log_key(settings: Settings) -> bool:
-    """Create the key if there is none; True if it was created."""
+    """Create the log's own key if there is none; True if it was created."""
     path = key_path(settings)
     if path.exists():
         return False
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(Ed25519Signer.generate().seed.hex() + "\n")
-    except FileExistsError:
+        _write_private(path, Ed25519Signer.generate().seed.hex().encode() + b"\n", replace=False)
+    except Conflict:
         return False
-    except OSError as e:
-        raise StorageError(f"cannot create the signing key {path}: {e.strerror}") from e
     return True
 
 
 def load_log_key(settings: Settings) -> Ed25519Signer:
-    path = key_path(settings)
+    """The key the transparency log signs with: the key set's active Ed25519 key, else the log's
+    own key."""
+    if key_set_path(settings).exists():
+        keys = load_key_set(settings)
+        active = [k for k in keys.active(signing=True) if k.algorithm == "ed25519"]
+        if active and active[0].private is not None:
+            return Ed25519Signer(active[0].private)
+    text = _read_private(
+        key_path(settings),
+        f"no signing key in {key_path(settings).parent}; run 'accord init' first",
+    )
     try:
-        mode = path.stat().st_mode
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise StorageError(f"{path} is readable by others; fix with: chmod 600 {path}")
-        text = path.read_text().strip()
-    except FileNotFoundError:
-        raise InvalidInput(f"no signing key in {path.parent}; run 'accord init' first") from None
-    except OSError as e:
-        raise StorageError(f"cannot read the signing key {path}: {e.strerror}") from e
-    try:
-        return Ed25519Signer(bytes.fromhex(text))
+        return Ed25519Signer(bytes.fromhex(text.decode().strip()))
     except (ValueError, InvalidInput):
-        raise StorageError(f"{path} does not hold an Ed25519 key") from None
+        raise StorageError(f"{key_path(settings)} does not hold an Ed25519 key") from None
+
+
+def passphrase() -> bytes | None:
+    value = os.environ.get(PASSPHRASE_VARIABLE)
+    return value.encode() if value else None
+
+
+def load_key_set(settings: Settings) -> NodeKeys:
+    path = key_set_path(settings)
+    data = _read_private(
+        path, f"no node key set in {path.parent}; run 'accord keys generate' first"
+    )
+    return keystore.load(data, passphrase())
+
+
+def save_key_set(settings: Settings, keys: NodeKeys, *, new: bool) -> Path:
+    path = key_set_path(settings)
+    _write_private(path, keystore.dump(keys, passphrase()), replace=not new)
+    return path
+
+
+# -- pinned descriptors of partners ----------------------------------------------------------
+
+
+def _pinned_path(settings: Settings, node: str) -> Path:
+    if not _NODE_NAME.match(node):
+        raise InvalidInput(f"{node!r} is not a node name")
+    return settings.home_path / "pinned" / f"{node}.json"
+
+
+def pinned(settings: Settings, node: str) -> NodeDescriptor:
+    path = _pinned_path(settings, node)
+    try:
+        return parse_descriptor(path.read_bytes())
+    except FileNotFoundError:
+        raise NotFound(
+            f"no pinned descriptor for {node}; pin one with 'accord keys pin FILE'"
+        ) from None
+
+
+def pin(settings: Settings, data: bytes) -> tuple[NodeDescriptor, bool]:
+    """Pin a partner's descriptor; an update must be signed by a key already pinned.
+    Returns the descriptor and whether it replaced an earlier one."""
+    descriptor = parse_descriptor(data)
+    path = _pinned_path(settings, descriptor.node)
+    replaced = path.exists()
+    if replaced:
+        descriptor = parse_descriptor(data, pinned=pinned(settings, descriptor.node))
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(descriptor.encode())
+        os.replace(temporary, path)
+    except OSError as e:
+        raise StorageError(f"cannot write {path}: {e.strerror}") from e
+    return descriptor, replaced

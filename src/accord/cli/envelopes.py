@@ -1,0 +1,356 @@
+"""``accord keys ...`` and ``accord seal|open|verify``: the node's keys and sealed envelopes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Column, Table
+
+from accord.agreements.nations import nation_code
+from accord.agreements.vocabulary import Capability, activity, slug
+from accord.cli import context
+from accord.crypto.descriptor import (
+    MAX_DESCRIPTOR_BYTES,
+    NodeDescriptor,
+    describe,
+    parse_descriptor,
+)
+from accord.crypto.envelope import (
+    EnvelopeError,
+    Release,
+    Verified,
+    open_envelope,
+    recipients_of,
+    seal,
+    verify,
+)
+from accord.crypto.keys import NodeKeys
+from accord.crypto.wire import Limits, Reader
+from accord.errors import InvalidInput, StorageError
+from accord.labels.checks import validate
+from accord.labels.json_form import label_to_dict
+from accord.labels.national import shipped_policies
+from accord.labels.reading import read_label
+from accord.node import keys as key_files
+
+keys_app = typer.Typer(help="The node's keys and its signed descriptor.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+
+
+class Kem(StrEnum):
+    xwing = "xwing"
+    x25519 = "x25519"
+
+
+@keys_app.command()
+def generate(
+    nation: Annotated[str, typer.Option("--nation", help="The node's nation (ISO alpha-3).")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Node name (default: ACCORD_NODE_NAME).")
+    ] = None,
+    kem: Annotated[
+        Kem, typer.Option("--kem", help="HPKE suite for receiving envelopes.")
+    ] = Kem.xwing,
+    mldsa: Annotated[bool, typer.Option("--mldsa", help="Also sign with ML-DSA-65.")] = False,
+    lifetime_days: Annotated[int | None, typer.Option("--lifetime-days", min=1, max=3650)] = None,
+) -> None:
+    """Create the node's key set (refused if one exists: rotate instead)."""
+    settings = context.settings()
+    keys = NodeKeys.generate(
+        name or settings.node_name,
+        nation_code(nation),
+        context.clock.now(),
+        kem=kem.value,
+        mldsa=mldsa,
+        lifetime_days=lifetime_days,
+    )
+    path = key_files.save_key_set(settings, keys, new=True)
+    protected = (
+        "sealed under ACCORD_KEY_PASSPHRASE"
+        if key_files.passphrase()
+        else "not passphrase-protected"
+    )
+    context.out.print(
+        f"created {len(keys.keys)} keys for {keys.node} ({keys.nation}) in {path} ({protected})",
+        markup=False,
+    )
+
+
+def _key_rows(keys: NodeKeys) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": k.id,
+            "algorithm": k.algorithm,
+            "use": "signing" if k.signs else "encryption",
+            "status": k.status.value,
+            "created": k.created,
+            "not_after": k.not_after,
+        }
+        for k in keys.keys
+    ]
+
+
+@keys_app.command()
+def show(as_json: JsonOption = False) -> None:
+    """List the node's keys (public facts only)."""
+    keys = key_files.load_key_set(context.settings())
+    rows = _key_rows(keys)
+    if as_json:
+        context.print_json({"node": keys.node, "nation": keys.nation, "keys": rows})
+        return
+    table = Table(
+        Column("id", no_wrap=True),
+        "algorithm",
+        "use",
+        "status",
+        Column("created", no_wrap=True),
+        "not after",
+        title=f"{keys.node} ({keys.nation})",
+    )
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["algorithm"],
+            row["use"],
+            row["status"],
+            row["created"],
+            row["not_after"] or "",
+        )
+    context.out.print(table)
+
+
+def _update(change: str, key_id: str | None = None) -> None:
+    settings = context.settings()
+    keys = key_files.load_key_set(settings)
+    if change == "rotate":
+        updated = keys.rotate(context.clock.now())
+    elif change == "revoke":
+        assert key_id is not None
+        updated = keys.revoke(key_id)
+    else:
+        assert key_id is not None
+        updated = keys.retire(key_id)
+    key_files.save_key_set(settings, updated, new=False)
+    context.out.print(
+        f"{change}: done; publish the new descriptor with 'accord keys descriptor'", markup=False
+    )
+
+
+@keys_app.command()
+def rotate() -> None:
+    """New keys for every active one; the old ones still open and verify what they protected."""
+    _update("rotate")
+
+
+@keys_app.command()
+def revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (or its first 8+ characters).")],
+) -> None:
+    """Revoke a compromised key: nothing signed by it is accepted, nothing is opened with it."""
+    _update("revoke", key_id)
+
+
+@keys_app.command()
+def retire(
+    key_id: Annotated[str, typer.Argument(help="The key's id (or its first 8+ characters).")],
+) -> None:
+    """Retire a superseded key: its private half is erased."""
+    _update("retire", key_id)
+
+
+@keys_app.command()
+def descriptor(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Print the node's signed descriptor, for partners to pin."""
+    described = describe(key_files.load_key_set(context.settings()), context.clock.now())
+    if output is not None:
+        output.write_bytes(described.encode())
+    else:
+        sys.stdout.write(described.encode().decode())
+
+
+@keys_app.command()
+def pin(file: Annotated[Path, typer.Argument(help="A partner's descriptor.")]) -> None:
+    """Pin a partner's descriptor (an update must be signed by a key already pinned)."""
+    pinned, replaced = key_files.pin(
+        context.settings(), context.read_file(file, MAX_DESCRIPTOR_BYTES, "descriptor")
+    )
+    verb = "updated" if replaced else "pinned"
+    context.out.print(
+        f"{verb} {pinned.node} ({pinned.nation}), {len(pinned.keys)} keys", markup=False
+    )
+
+
+# -- envelopes ---------------------------------------------------------------------------------
+
+
+def _descriptor(path: Path) -> NodeDescriptor:
+    return parse_descriptor(context.read_file(path, MAX_DESCRIPTOR_BYTES, "descriptor"))
+
+
+def _sender(source: Path, given: Path | None) -> NodeDescriptor:
+    """The sender's descriptor: the one given, or the pinned one for the node the envelope names
+    (nothing is trusted from the envelope: the pinned descriptor then decides)."""
+    if given is not None:
+        return _descriptor(given)
+    with _open_input(source) as handle:
+        try:
+            header = Reader(handle, Limits()).opening().header
+            node = header["sender"]["node"]
+        except (InvalidInput, KeyError, TypeError):
+            raise EnvelopeError() from None
+    if not isinstance(node, str):
+        raise EnvelopeError()
+    return key_files.pinned(context.settings(), node)
+
+
+def _open_input(path: Path):  # type: ignore[no-untyped-def]
+    try:
+        return path.open("rb")
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot read: {e.strerror}") from None
+
+
+def _summary(checked: Verified) -> dict[str, Any]:
+    header = checked.header
+    return {
+        "id": header["id"],
+        "created": header["created"],
+        "sender": header["sender"],
+        "recipients": header["recipients"],
+        "label": header["label"],
+        "capability": header["capability"],
+        "activity": header["activity"],
+        "agreements": header["agreements"],
+        "suite": header["suite"],
+        "segments": checked.segments,
+        "signed_by": list(checked.signer_keys),
+    }
+
+
+def seal_command(
+    source: Annotated[Path, typer.Argument(help="The file to seal.")],
+    target: Annotated[Path, typer.Argument(help="Where to write the envelope.")],
+    to: Annotated[list[Path], typer.Option("--to", help="A recipient's descriptor (repeatable).")],
+    label: Annotated[Path, typer.Option("--label", help="The label (any encoding Accord reads).")],
+    capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
+    activity_name: Annotated[
+        str | None, typer.Option("--activity", help="e.g. joint-exercises.")
+    ] = None,
+    agreement: Annotated[
+        list[str] | None, typer.Option("--agreement", help="Authorising agreement id.")
+    ] = None,
+    cbor: Annotated[
+        bool, typer.Option("--cbor", help="Write deterministic CBOR instead of JSON.")
+    ] = False,
+) -> None:
+    """Seal a file: encrypt it to the recipients, bind the label to it, sign it."""
+    settings = context.settings()
+    try:
+        capability_value = Capability(slug(capability, "capability")).value
+    except ValueError:
+        known = ", ".join(c.value for c in Capability)
+        raise InvalidInput(f"unknown capability {capability!r}; known: {known}") from None
+    activity_value = activity(activity_name).value if activity_name else None
+    policies = shipped_policies()
+    read = read_label(context.read_file(label, settings.limits.label_bytes, "label"), policies)
+    validity = validate(policies.by_id(read.label.policy_id), read.label)
+    if not validity.valid:
+        raise InvalidInput("the label is not valid: " + "; ".join(validity.reasons))
+    recipients = [r for path in to for r in recipients_of(_descriptor(path))]
+    sender = key_files.load_key_set(settings)
+    release = Release(
+        label=label_to_dict(read.label),
+        capability=capability_value,
+        activity=activity_value,
+        agreements=tuple(agreement or ()),
+    )
+    with _open_input(source) as plain, _Atomic(target) as sink:
+        sealed = seal(
+            plain,
+            sink,
+            sender=sender,
+            recipients=recipients,
+            release=release,
+            now=context.clock.now(),
+            cbor=cbor,
+        )
+    context.err.print(
+        f"sealed {sealed.body_bytes} bytes as envelope {sealed.id} ({sealed.segments} segments)",
+        markup=False,
+    )
+
+
+def open_command(
+    source: Annotated[Path, typer.Argument(help="The envelope.")],
+    target: Annotated[Path, typer.Argument(help="Where to write the opened content.")],
+    sender: Annotated[
+        Path | None, typer.Option("--from", help="The sender's descriptor (default: pinned).")
+    ] = None,
+) -> None:
+    """Verify an envelope against its sender's descriptor and open it with this node's keys."""
+    settings = context.settings()
+    descriptor = _sender(source, sender)
+    keys = key_files.load_key_set(settings)
+    with _open_input(source) as envelope, _Atomic(target) as sink:
+        checked = open_envelope(envelope, sink, recipient=keys, sender=descriptor)
+    context.err.print(
+        f"opened envelope {checked.header['id']} from {descriptor.node}", markup=False
+    )
+
+
+def verify_command(
+    source: Annotated[Path, typer.Argument(help="The envelope.")],
+    sender: Annotated[
+        Path | None, typer.Option("--from", help="The sender's descriptor (default: pinned).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify an envelope's structure and signatures without opening it."""
+    descriptor = _sender(source, sender)
+    with _open_input(source) as envelope:
+        checked = verify(envelope, descriptor)
+    summary = _summary(checked)
+    if as_json:
+        context.print_json(summary)
+        return
+    lines = [
+        f"verified: envelope {summary['id']} from {descriptor.node}, created {summary['created']}",
+        f"  capability {summary['capability']}, activity {summary['activity'] or '-'}",
+        f"  agreements {', '.join(summary['agreements']) or '-'}",
+        f"  recipients {', '.join(r['node'] for r in summary['recipients'])}",
+        f"  {summary['segments']} segments, signed by {', '.join(summary['signed_by'])}",
+    ]
+    for line in lines:
+        context.out.print(line, markup=False)
+
+
+class _Atomic:
+    """Write to ``<target>.partial``, rename onto ``target`` only on success, else delete."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.partial = target.with_name(target.name + ".partial")
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        try:
+            self.handle = self.partial.open("wb")
+        except OSError as e:
+            raise StorageError(f"cannot write {self.target}: {e.strerror}") from None
+        return self.handle
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.handle.close()
+        if kind is None:
+            os.replace(self.partial, self.target)
+        else:
+            self.partial.unlink(missing_ok=True)

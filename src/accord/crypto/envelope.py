@@ -1,0 +1,372 @@
+"""Sealed envelopes: the label bound to the data, encrypted to each recipient, signed by the sender.
+
+Construction (docs/envelope.md is the normative text):
+
+1. ``binding = SHA-256("accord-envelope/1\\n" || JCS(header))``. The header names the version,
+   id, creation time, sender (node and signing key ids), label, capability, activity, the
+   agreements that authorised the release, the HPKE suite, the segment size and the recipients
+   (node and KEM key id). Everything in it is bound to everything else by this digest.
+2. A fresh 32-byte body key; for each recipient ``wrapped = HPKE.Seal(pk, info=binding,
+   pt=body key)`` (RFC 9180 Base mode, single shot; X-Wing or X25519, HKDF-SHA256, AES-256-GCM).
+3. The body in segments of ``segment_size`` bytes (at least one, possibly empty), each
+   ``AES-256-GCM(body key, nonce = uint88(index) || final, aad = binding)`` where ``final`` is
+   0x01 for the last segment and 0x00 otherwise (the STREAM construction): truncation,
+   reordering, dropping and duplication all fail to decrypt.
+4. ``signed = "accord-envelope/1 signed\\n" || binding || SHA-256(JCS(keys)) ||
+   SHA-256(len_0 || segment_0 || ...) || uint64(segment count)``, signed by every active signing
+   key of the sender (Ed25519, and ML-DSA-65 when configured).
+
+Opening checks the limits, then every signature against the sender's pinned descriptor, then
+unwraps the body key and decrypts. Every failure is the same ``EnvelopeError``; the cause goes to
+the debug log only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from accord.crypto import _hazmat
+from accord.crypto.canonical import canonical_json
+from accord.crypto.descriptor import NodeDescriptor, verify_signature
+from accord.crypto.keys import KeyStatus, NodeKeys
+from accord.crypto.wire import Limits, Opening, Reader, Writer, keys_json
+from accord.errors import AccordError, InvalidInput
+
+log = logging.getLogger("accord.crypto.envelope")
+
+VERSION = 1
+DEFAULT_SEGMENT_SIZE = 1024 * 1024
+_BINDING = b"accord-envelope/1\n"
+_SIGNED = b"accord-envelope/1 signed\n"
+_BODY_KEY_SIZE = 32
+
+
+class EnvelopeError(AccordError):
+    """An envelope that cannot be opened or verified. Deliberately says nothing more."""
+
+    http_status = 422
+    exit_code = 5
+    code = "envelope-invalid"
+
+    def __init__(self) -> None:
+        super().__init__("the envelope cannot be opened or verified")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recipient:
+    node: str
+    key_id: str
+    suite: str
+    public: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Release:
+    """What the sender states about the content; all of it is bound into the header."""
+
+    label: dict[str, Any]
+    capability: str
+    activity: str | None = None
+    agreements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sealed:
+    id: str
+    header: dict[str, Any]
+    binding: bytes
+    segments: int
+    body_bytes: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verified:
+    header: dict[str, Any]
+    binding: bytes
+    signer_keys: tuple[str, ...]
+    segments: int
+    #: For opening: the wrapped keys, the encoding and where the body starts.
+    keys: list[dict[str, Any]]
+    cbor: bool
+    body_offset: int
+    #: The segments, when they were small enough to keep from the verification pass.
+    body: tuple[bytes, ...] | None = None
+
+
+def recipients_of(descriptor: NodeDescriptor) -> list[Recipient]:
+    """The active KEM key of a partner's descriptor (the newest if there are several)."""
+    keys = descriptor.usable_kem_keys()
+    if not keys:
+        raise InvalidInput(f"the descriptor of {descriptor.node} has no active encryption key")
+    newest = max(keys, key=lambda k: k.created)
+    return [
+        Recipient(
+            node=descriptor.node, key_id=newest.id, suite=newest.algorithm, public=newest.public
+        )
+    ]
+
+
+def _nonce(index: int, final: bool) -> bytes:
+    return index.to_bytes(11, "big") + (b"\x01" if final else b"\x00")
+
+
+def _binding(header_json: bytes) -> bytes:
+    return hashlib.sha256(_BINDING + header_json).digest()
+
+
+def _signed_message(binding: bytes, keys_json: bytes, digest: bytes, count: int) -> bytes:
+    return (
+        _SIGNED + binding + hashlib.sha256(keys_json).digest() + digest + count.to_bytes(8, "big")
+    )
+
+
+def _chunks(source: BinaryIO, size: int) -> Iterator[tuple[bytes, bool]]:
+    """(chunk, is_last) over a stream, at least one (possibly empty) chunk; one chunk ahead is
+    read to know which is the last. Memory stays bounded by two segments."""
+    current = source.read(size)
+    while True:
+        following = source.read(size) if len(current) == size else b""
+        yield current, not following
+        if not following:
+            return
+        current = following
+
+
+def seal(
+    source: BinaryIO,
+    sink: BinaryIO,
+    *,
+    sender: NodeKeys,
+    recipients: list[Recipient],
+    release: Release,
+    now: dt.datetime,
+    cbor: bool = False,
+    segment_size: int = DEFAULT_SEGMENT_SIZE,
+    envelope_id: str | None = None,
+    body_key: bytes | None = None,
+) -> Sealed:
+    """Seal the bytes of ``source`` into ``sink``. ``envelope_id`` and ``body_key`` are for test
+    vectors only (a deterministic path); leave them unset."""
+    if not recipients:
+        raise InvalidInput("an envelope needs at least one recipient")
+    suites = {r.suite for r in recipients}
+    if len(suites) != 1:
+        raise InvalidInput("all recipients of one envelope use the same HPKE suite")
+    if not 1024 <= segment_size <= 16 * 1024 * 1024:
+        raise InvalidInput("the segment size is between 1 KiB and 16 MiB")
+    header: dict[str, Any] = {
+        "v": VERSION,
+        "id": envelope_id or str(uuid.uuid4()),
+        "created": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sender": {"node": sender.node, "nation": sender.nation, "keys": list(sender.signer_ids())},
+        "label": release.label,
+        "capability": release.capability,
+        "activity": release.activity,
+        "agreements": list(release.agreements),
+        "suite": suites.pop(),
+        "segment_size": segment_size,
+        "recipients": [{"node": r.node, "key": r.key_id} for r in recipients],
+    }
+    header_json = canonical_json(header)
+    binding = _binding(header_json)
+    key = body_key or _hazmat.random_bytes(_BODY_KEY_SIZE)
+    wrapped = [(r.key_id, _hazmat.hpke_seal(r.suite, r.public, key, binding)) for r in recipients]
+    wrapped_json = keys_json(wrapped)
+    writer = Writer(sink, cbor=cbor)
+    writer.opening(header, wrapped, header_json=header_json, wrapped_json=wrapped_json)
+    aead = _hazmat.Aead(key)
+    digest = hashlib.sha256()
+    count = 0
+    total = 0
+    output = bytearray()
+    for chunk, last in _chunks(source, segment_size):
+        if len(output) < len(chunk) + 16:  # sized by the first (largest) chunk, then reused
+            output = bytearray(len(chunk) + 16)
+        segment = memoryview(output)[: len(chunk) + 16]
+        aead.seal_into(_nonce(count, last), chunk, binding, segment)
+        digest.update(len(segment).to_bytes(4, "big"))
+        digest.update(segment)
+        writer.segment(segment)
+        count += 1
+        total += len(chunk)
+    writer.closing(sender.sign(_signed_message(binding, wrapped_json, digest.digest(), count)))
+    return Sealed(id=header["id"], header=header, binding=binding, segments=count, body_bytes=total)
+
+
+def _fail(reason: str) -> EnvelopeError:
+    log.debug("envelope refused: %s", reason)
+    return EnvelopeError()
+
+
+def _check_header(header: dict[str, Any], opening: Opening, limits: Limits) -> None:
+    expected = {
+        "v",
+        "id",
+        "created",
+        "sender",
+        "label",
+        "capability",
+        "activity",
+        "agreements",
+        "suite",
+        "segment_size",
+        "recipients",
+    }
+    if set(header) != expected or header["v"] != VERSION:
+        raise _fail("header fields or version")
+    if header["suite"] not in _hazmat.HPKE_SUITES:
+        raise _fail("unknown suite")
+    size = header["segment_size"]
+    if (
+        not isinstance(size, int)
+        or isinstance(size, bool)
+        or not 1024 <= size <= limits.max_segment_size
+    ):
+        raise _fail("segment size")
+    recipients = header["recipients"]
+    if not isinstance(recipients, list) or [
+        r.get("key") if isinstance(r, dict) else None for r in recipients
+    ] != [k["key"] for k in opening.keys]:
+        raise _fail("recipients and wrapped keys differ")
+    if len(opening.header_json) > limits.max_header_bytes:
+        raise _fail("header too large")
+
+
+#: Bodies up to this size are kept from the verification pass instead of being read twice.
+_KEEP_BODY = 4 * 1024 * 1024
+
+
+def verify(
+    source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = None, keep: bool = False
+) -> Verified:
+    """Check limits, structure and every signature against the sender's pinned descriptor."""
+    limits = limits or Limits()
+    kept: list[bytes] | None = [] if keep else None
+    kept_bytes = 0
+    try:
+        reader = Reader(source, limits)
+        opening = reader.opening()
+        body_offset = source.tell()
+        header = opening.header
+        _check_header(header, opening, limits)
+        digest = hashlib.sha256()
+        count = 0
+        signatures: list[dict[str, Any]] = []
+        for record in reader.records():
+            if isinstance(record, list):
+                signatures = record
+            else:
+                digest.update(len(record).to_bytes(4, "big"))
+                digest.update(record)
+                count += 1
+                if kept is not None:
+                    kept_bytes += len(record)
+                    kept.append(record)
+                    if kept_bytes > _KEEP_BODY:
+                        kept = None
+        if count == 0:
+            raise _fail("no segments")
+    except InvalidInput as e:
+        raise _fail(e.reason) from None
+    binding = _binding(opening.header_json)
+    message = _signed_message(binding, opening.keys_json, digest.digest(), count)
+    claimed = header["sender"]
+    if not isinstance(claimed, dict) or claimed.get("node") != sender.node:
+        raise _fail("sender is not the pinned node")
+    usable = {k.id: k for k in sender.usable_signing_keys()}
+    required = {k.algorithm for k in sender.keys if k.signs and k.status is KeyStatus.ACTIVE}
+    verified: set[str] = set()
+    for signature in signatures:
+        signer = usable.get(str(signature["key"]))
+        if signer is None or signer.algorithm != signature["alg"]:
+            raise _fail("signature by an unknown, retired or revoked key")
+        if not verify_signature(signer, signature["sig"], message):
+            raise _fail("bad signature")
+        verified.add(signer.id)
+    # Ed25519 always; and every algorithm the sender has an active key for (ML-DSA-65 when
+    # configured): a hybrid signature is only as strong as its weakest required half.
+    algorithms = {usable[i].algorithm for i in verified}
+    if not ({"ed25519"} | required) <= algorithms:
+        raise _fail("missing signature")
+    return Verified(
+        header=header,
+        binding=binding,
+        signer_keys=tuple(sorted(verified)),
+        segments=count,
+        keys=opening.keys,
+        cbor=reader.cbor,
+        body_offset=body_offset,
+        body=tuple(kept) if kept is not None else None,
+    )
+
+
+def _segments(source: BinaryIO, verified: Verified, limits: Limits) -> Iterator[bytes]:
+    """The body segments: kept from verification, or read again from the source."""
+    if verified.body is not None:
+        yield from verified.body
+        return
+    source.seek(verified.body_offset)
+    try:
+        for item in Reader(source, limits, cbor=verified.cbor).records():
+            if isinstance(item, list):
+                return
+            yield item
+    except InvalidInput as e:
+        raise _fail(e.reason) from None
+
+
+def open_envelope(
+    source: BinaryIO,
+    sink: BinaryIO,
+    *,
+    recipient: NodeKeys,
+    sender: NodeDescriptor,
+    limits: Limits | None = None,
+) -> Verified:
+    """Verify, then unwrap with one of ``recipient``'s usable KEM keys and decrypt into ``sink``.
+    ``source`` must be seekable (it is read twice: verification, then decryption)."""
+    limits = limits or Limits()
+    verified = verify(source, sender, limits=limits, keep=True)
+    header, binding = verified.header, verified.binding
+    body_key = None
+    ours = {k.id: k for k in recipient.keys}
+    for entry in verified.keys:
+        record = ours.get(str(entry["key"]))
+        if record is None:
+            continue
+        if (
+            record.signs
+            or not record.status.usable
+            or record.private is None
+            or record.algorithm != header["suite"]
+        ):
+            continue
+        body_key = _hazmat.hpke_open(record.algorithm, record.private, entry["wrapped"], binding)
+        if body_key is not None:
+            break
+    if body_key is None or len(body_key) != _BODY_KEY_SIZE:
+        raise _fail("no usable key of ours unwraps the body key")
+    aead = _hazmat.Aead(body_key)
+    index = 0
+    output = bytearray()
+    for segment in _segments(source, verified, limits):
+        if len(segment) < 16:
+            raise _fail(f"segment {index} is shorter than its tag")
+        if len(output) < len(segment) - 16:  # sized by the first (largest) segment, then reused
+            output = bytearray(len(segment) - 16)
+        plaintext = memoryview(output)[: len(segment) - 16]
+        if not aead.open_into(
+            _nonce(index, index == verified.segments - 1), segment, binding, plaintext
+        ):
+            raise _fail(f"segment {index} does not decrypt")
+        sink.write(plaintext)
+        index += 1
+    if index != verified.segments:
+        raise _fail("segment count changed between passes")
+    return verified

@@ -1,0 +1,217 @@
+"""``accord keys``, ``seal``, ``open``, ``verify``: a file round-trips between two nodes' keys."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from accord.labels import stanag4774
+from accord.labels.banner import banner_to_label, parse_banner
+from accord.labels.national import national_policy
+from tests.integration.test_cli import accord
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("nodes")
+    homes = {"usa": root / "usa", "pak": root / "pak", "ind": root / "ind"}
+    for name, nation in (("usa", "USA"), ("pak", "PAK"), ("ind", "IND")):
+        result = accord(
+            "keys", "generate", "--nation", nation, "--name", f"{name}.example", home=homes[name]
+        )
+        assert result.returncode == 0, result.stderr
+        descriptor = root / f"{name}.descriptor.json"
+        assert accord("keys", "descriptor", "-o", str(descriptor), home=homes[name]).returncode == 0
+    usa_policy = national_policy("USA")
+    label = banner_to_label(parse_banner("SECRET//REL TO USA, PAK"), usa_policy)
+    (root / "label.xml").write_bytes(
+        stanag4774.write_label(label, usa_policy, created="2026-11-22T08:00:00Z")
+    )
+    return {**homes, "root": root}
+
+
+def _seal(nodes: dict[str, Path], body: Path, envelope: Path, *extra: str) -> None:
+    root = nodes["root"]
+    result = accord(
+        "seal",
+        "--to",
+        str(root / "pak.descriptor.json"),
+        "--label",
+        str(root / "label.xml"),
+        "--capability",
+        "secure-communications",
+        "--activity",
+        "joint-exercises",
+        "--agreement",
+        "pak-usa-cismoa",
+        *extra,
+        str(body),
+        str(envelope),
+        home=nodes["usa"],
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("cbor", [False, True], ids=["json", "cbor"])
+def test_a_file_round_trips_between_two_key_sets(nodes: dict[str, Path], cbor: bool) -> None:
+    root = nodes["root"]
+    body = root / "orders.bin"
+    body.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    envelope = root / ("orders.cbor" if cbor else "orders.json")
+    _seal(nodes, body, envelope, *(["--cbor"] if cbor else []))
+    opened = root / f"opened-{cbor}.bin"
+    result = accord(
+        "open",
+        "--from",
+        str(root / "usa.descriptor.json"),
+        str(envelope),
+        str(opened),
+        home=nodes["pak"],
+    )
+    assert result.returncode == 0, result.stderr
+    assert opened.read_bytes() == body.read_bytes()
+    verified = accord(
+        "verify",
+        "--from",
+        str(root / "usa.descriptor.json"),
+        str(envelope),
+        "--json",
+        home=nodes["pak"],
+    )
+    summary = json.loads(verified.stdout)
+    assert summary["sender"]["node"] == "usa.example"
+    assert summary["capability"] == "secure-communications"
+    assert summary["agreements"] == ["pak-usa-cismoa"]
+    assert summary["label"]["classification"] == 4
+    assert summary["segments"] == 4
+
+
+def test_open_uses_the_pinned_descriptor(nodes: dict[str, Path]) -> None:
+    root = nodes["root"]
+    (root / "note.txt").write_text("meet at dawn")
+    _seal(nodes, root / "note.txt", root / "note.env")
+    missing = accord("open", str(root / "note.env"), str(root / "note.out"), home=nodes["pak"])
+    assert missing.returncode == 3
+    assert "no pinned descriptor for usa.example" in missing.stderr
+    assert (
+        accord("keys", "pin", str(root / "usa.descriptor.json"), home=nodes["pak"]).returncode == 0
+    )
+    assert (
+        accord("open", str(root / "note.env"), str(root / "note.out"), home=nodes["pak"]).returncode
+        == 0
+    )
+    assert (root / "note.out").read_text() == "meet at dawn"
+
+
+def test_failures_are_opaque_and_leave_no_output(nodes: dict[str, Path]) -> None:
+    root = nodes["root"]
+    (root / "x.txt").write_text("for pak only")
+    _seal(nodes, root / "x.txt", root / "x.env")
+    wrong_reader = accord(
+        "open",
+        "--from",
+        str(root / "usa.descriptor.json"),
+        str(root / "x.env"),
+        str(root / "x.out"),
+        home=nodes["ind"],
+    )
+    assert wrong_reader.returncode == 5
+    assert wrong_reader.stderr.strip() == "error: the envelope cannot be opened or verified"
+    assert not (root / "x.out").exists()
+    assert not (root / "x.out.partial").exists()
+    tampered = bytearray((root / "x.env").read_bytes())
+    tampered[len(tampered) // 2] ^= 0x01
+    (root / "x.bad").write_bytes(bytes(tampered))
+    result = accord(
+        "open",
+        "--from",
+        str(root / "usa.descriptor.json"),
+        str(root / "x.bad"),
+        str(root / "x.out"),
+        home=nodes["pak"],
+    )
+    assert result.returncode == 5
+    assert "Traceback" not in result.stderr
+
+
+def test_rotation_keeps_old_envelopes_openable(nodes: dict[str, Path]) -> None:
+    root = nodes["root"]
+    (root / "old.txt").write_text("sealed before the rotation")
+    _seal(nodes, root / "old.txt", root / "old.env")
+    assert accord("keys", "rotate", home=nodes["pak"]).returncode == 0
+    shown = json.loads(accord("keys", "show", "--json", home=nodes["pak"]).stdout)
+    assert sorted(k["status"] for k in shown["keys"]) == [
+        "active",
+        "active",
+        "superseded",
+        "superseded",
+    ]
+    result = accord(
+        "open",
+        "--from",
+        str(root / "usa.descriptor.json"),
+        str(root / "old.env"),
+        str(root / "old.out"),
+        home=nodes["pak"],
+    )
+    assert result.returncode == 0, result.stderr
+    new_descriptor = root / "pak.rotated.json"
+    assert (
+        accord("keys", "descriptor", "-o", str(new_descriptor), home=nodes["pak"]).returncode == 0
+    )
+    pinned_first = accord("keys", "pin", str(root / "pak.descriptor.json"), home=nodes["usa"])
+    assert pinned_first.returncode == 0
+    updated = accord("keys", "pin", str(new_descriptor), home=nodes["usa"])
+    assert updated.returncode == 0, updated.stderr
+    assert "updated pak.example" in updated.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            [
+                "seal",
+                "--to",
+                "/nonexistent",
+                "--label",
+                "/nonexistent",
+                "--capability",
+                "secure-communications",
+                "a",
+                "b",
+            ],
+            2,
+            "cannot read",
+        ),
+        (["keys", "show"], 2, "accord keys generate"),
+        (["keys", "generate", "--nation", "XXX"], 2, "XXX"),
+    ],
+)
+def test_bad_input(tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    result = accord(*args, home=tmp_path / "empty")
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_key_files_are_private(nodes: dict[str, Path]) -> None:
+    key_file = nodes["usa"] / "keys" / "node-keys.json"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert (nodes["usa"] / "keys").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_passphrase_protects_the_key_set(tmp_path: Path) -> None:
+    home = tmp_path / "protected"
+    result = accord(
+        "keys", "generate", "--nation", "IND", home=home, ACCORD_KEY_PASSPHRASE="s3cret"
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"private" not in (home / "keys" / "node-keys.json").read_bytes()
+    assert accord("keys", "show", home=home, ACCORD_KEY_PASSPHRASE="s3cret").returncode == 0
+    wrong = accord("keys", "show", home=home, ACCORD_KEY_PASSPHRASE="guess")
+    assert wrong.returncode == 2
+    assert "wrong passphrase" in wrong.stderr
