@@ -266,7 +266,8 @@ def seal_command(
     validity = validate(policies.by_id(read.label.policy_id), read.label)
     if not validity.valid:
         raise InvalidInput("the label is not valid: " + "; ".join(validity.reasons))
-    recipients = [r for path in to for r in recipients_of(_descriptor(path))]
+    now = context.clock.now()
+    recipients = [r for path in to for r in recipients_of(_descriptor(path), at=now)]
     sender = key_files.load_key_set(settings)
     release = Release(
         label=label_to_dict(read.label),
@@ -281,7 +282,7 @@ def seal_command(
             sender=sender,
             recipients=recipients,
             release=release,
-            now=context.clock.now(),
+            now=now,
             cbor=cbor,
         )
     context.err.print(

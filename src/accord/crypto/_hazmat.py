@@ -159,11 +159,15 @@ class Aead:
         except (InvalidTag, ValueError, OverflowError):
             return None
 
-    def seal_into(self, nonce: bytes, plaintext: bytes, aad: bytes, out: memoryview) -> None:
+    def seal_into(
+        self, nonce: bytes, plaintext: bytes | memoryview, aad: bytes, out: memoryview
+    ) -> None:
         """Encrypt into ``out`` (len(plaintext) + 16 bytes): no allocation per segment."""
         self._cipher.encrypt_into(nonce, plaintext, aad, out)
 
-    def open_into(self, nonce: bytes, ciphertext: bytes, aad: bytes, out: memoryview) -> bool:
+    def open_into(
+        self, nonce: bytes, ciphertext: bytes | memoryview, aad: bytes, out: memoryview
+    ) -> bool:
         try:
             self._cipher.decrypt_into(nonce, ciphertext, aad, out)
         except (InvalidTag, ValueError, OverflowError):

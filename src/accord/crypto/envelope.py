@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -95,21 +97,26 @@ class Verified:
     keys: list[dict[str, Any]]
     cbor: bool
     body_offset: int
-    #: The segments, when they were small enough to keep from the verification pass.
-    body: tuple[bytes, ...] | None = None
 
 
-def recipients_of(descriptor: NodeDescriptor) -> list[Recipient]:
-    """The active KEM key of a partner's descriptor (the newest if there are several)."""
+def recipients_of(descriptor: NodeDescriptor, *, at: dt.datetime | None = None) -> list[Recipient]:
+    """The active KEM key of a partner's descriptor (the newest if there are several), among
+    those within their validity period at ``at`` when given."""
     keys = descriptor.usable_kem_keys()
+    if at is not None:
+        keys = tuple(k for k in keys if k.valid_at(_time(at)))
     if not keys:
-        raise InvalidInput(f"the descriptor of {descriptor.node} has no active encryption key")
+        raise InvalidInput(f"the descriptor of {descriptor.node} has no valid encryption key")
     newest = max(keys, key=lambda k: k.created)
     return [
         Recipient(
             node=descriptor.node, key_id=newest.id, suite=newest.algorithm, public=newest.public
         )
     ]
+
+
+def _time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _nonce(index: int, final: bool) -> bytes:
@@ -126,16 +133,46 @@ def _signed_message(binding: bytes, keys_json: bytes, digest: bytes, count: int)
     )
 
 
-def _chunks(source: BinaryIO, size: int) -> Iterator[tuple[bytes, bool]]:
+def _chunks(source: BinaryIO, size: int) -> Iterator[tuple[memoryview, bool]]:
     """(chunk, is_last) over a stream, at least one (possibly empty) chunk; one chunk ahead is
-    read to know which is the last. Memory stays bounded by two segments."""
-    current = source.read(size)
+    read to know which is the last. Two per-thread buffers are used in turn, so memory stays
+    bounded by two segments and nothing is allocated per segment."""
+    buffers = (_pooled("read-a", size), _pooled("read-b", size))
+    current = _fill(source, memoryview(buffers[0])[:size])
+    turn = 1
     while True:
-        following = source.read(size) if len(current) == size else b""
-        yield current, not following
-        if not following:
+        following = (
+            _fill(source, memoryview(buffers[turn])[:size]) if len(current) == size else None
+        )
+        last = not following
+        yield current, last
+        if last or following is None:
             return
-        current = following
+        current, turn = following, 1 - turn
+
+
+def _fill(source: BinaryIO, buffer: memoryview) -> memoryview:
+    filled = 0
+    while filled < len(buffer):
+        read = source.readinto(buffer[filled:])  # type: ignore[attr-defined]
+        if not read:
+            break
+        filled += read
+    return buffer[:filled]
+
+
+_pool = threading.local()
+
+
+def _pooled(name: str, size: int) -> bytearray:
+    """A per-thread buffer of at least ``size`` bytes, reused from one envelope to the next:
+    large fresh allocations cost page faults on every call, reuse costs nothing."""
+    buffers: dict[str, bytearray] = _pool.__dict__.setdefault("buffers", {})
+    buffer = buffers.get(name)
+    if buffer is None or len(buffer) < size:
+        buffer = bytearray(size)
+        buffers[name] = buffer
+    return buffer
 
 
 def seal(
@@ -160,10 +197,15 @@ def seal(
         raise InvalidInput("all recipients of one envelope use the same HPKE suite")
     if not 1024 <= segment_size <= 16 * 1024 * 1024:
         raise InvalidInput("the segment size is between 1 KiB and 16 MiB")
+    expired = [k.id for k in sender.active(signing=True) if not k.valid_at(_time(now))]
+    if expired:
+        raise InvalidInput(
+            f"signing key(s) {', '.join(expired)} are outside their validity: rotate"
+        )
     header: dict[str, Any] = {
         "v": VERSION,
         "id": envelope_id or str(uuid.uuid4()),
-        "created": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": _time(now),
         "sender": {"node": sender.node, "nation": sender.nation, "keys": list(sender.signer_ids())},
         "label": release.label,
         "capability": release.capability,
@@ -184,10 +226,8 @@ def seal(
     digest = hashlib.sha256()
     count = 0
     total = 0
-    output = bytearray()
+    output = _pooled("ciphertext", segment_size + 16)
     for chunk, last in _chunks(source, segment_size):
-        if len(output) < len(chunk) + 16:  # sized by the first (largest) chunk, then reused
-            output = bytearray(len(chunk) + 16)
         segment = memoryview(output)[: len(chunk) + 16]
         aead.seal_into(_nonce(count, last), chunk, binding, segment)
         digest.update(len(segment).to_bytes(4, "big"))
@@ -238,23 +278,16 @@ def _check_header(header: dict[str, Any], opening: Opening, limits: Limits) -> N
         raise _fail("header too large")
 
 
-#: Bodies up to this size are kept from the verification pass instead of being read twice.
-_KEEP_BODY = 4 * 1024 * 1024
-
-
-def verify(
-    source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = None, keep: bool = False
-) -> Verified:
+def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = None) -> Verified:
     """Check limits, structure and every signature against the sender's pinned descriptor."""
     limits = limits or Limits()
-    kept: list[bytes] | None = [] if keep else None
-    kept_bytes = 0
     try:
         reader = Reader(source, limits)
         opening = reader.opening()
         body_offset = source.tell()
         header = opening.header
         _check_header(header, opening, limits)
+        reader.segment_buffer = _pooled("segment", header["segment_size"] + 16)
         digest = hashlib.sha256()
         count = 0
         signatures: list[dict[str, Any]] = []
@@ -265,11 +298,6 @@ def verify(
                 digest.update(len(record).to_bytes(4, "big"))
                 digest.update(record)
                 count += 1
-                if kept is not None:
-                    kept_bytes += len(record)
-                    kept.append(record)
-                    if kept_bytes > _KEEP_BODY:
-                        kept = None
         if count == 0:
             raise _fail("no segments")
     except InvalidInput as e:
@@ -286,6 +314,8 @@ def verify(
         signer = usable.get(str(signature["key"]))
         if signer is None or signer.algorithm != signature["alg"]:
             raise _fail("signature by an unknown, retired or revoked key")
+        if not signer.valid_at(str(header["created"])):
+            raise _fail("signature by a key outside its validity at the envelope's creation")
         if not verify_signature(signer, signature["sig"], message):
             raise _fail("bad signature")
         verified.add(signer.id)
@@ -302,20 +332,19 @@ def verify(
         keys=opening.keys,
         cbor=reader.cbor,
         body_offset=body_offset,
-        body=tuple(kept) if kept is not None else None,
     )
 
 
-def _segments(source: BinaryIO, verified: Verified, limits: Limits) -> Iterator[bytes]:
-    """The body segments: kept from verification, or read again from the source."""
-    if verified.body is not None:
-        yield from verified.body
-        return
+def _segments(source: BinaryIO, verified: Verified, limits: Limits) -> Iterator[bytes | memoryview]:
+    """The body segments, read again from the source after verification."""
     source.seek(verified.body_offset)
+    buffer = _pooled("segment", verified.header["segment_size"] + 16)
+    reader = Reader(source, limits, cbor=verified.cbor, segment_buffer=buffer)
     try:
-        for item in Reader(source, limits, cbor=verified.cbor).records():
+        # Exactly the segments verified: the closing record was checked in the first pass.
+        for item in itertools.islice(reader.records(), verified.segments):
             if isinstance(item, list):
-                return
+                raise _fail("the body changed between the two passes")
             yield item
     except InvalidInput as e:
         raise _fail(e.reason) from None
@@ -332,7 +361,7 @@ def open_envelope(
     """Verify, then unwrap with one of ``recipient``'s usable KEM keys and decrypt into ``sink``.
     ``source`` must be seekable (it is read twice: verification, then decryption)."""
     limits = limits or Limits()
-    verified = verify(source, sender, limits=limits, keep=True)
+    verified = verify(source, sender, limits=limits)
     header, binding = verified.header, verified.binding
     body_key = None
     ours = {k.id: k for k in recipient.keys}
@@ -354,12 +383,10 @@ def open_envelope(
         raise _fail("no usable key of ours unwraps the body key")
     aead = _hazmat.Aead(body_key)
     index = 0
-    output = bytearray()
+    output = _pooled("plaintext", header["segment_size"])
     for segment in _segments(source, verified, limits):
         if len(segment) < 16:
             raise _fail(f"segment {index} is shorter than its tag")
-        if len(output) < len(segment) - 16:  # sized by the first (largest) segment, then reused
-            output = bytearray(len(segment) - 16)
         plaintext = memoryview(output)[: len(segment) - 16]
         if not aead.open_into(
             _nonce(index, index == verified.segments - 1), segment, binding, plaintext

@@ -122,9 +122,19 @@ def _object(value: object, keys: set[str], what: str) -> dict[str, Any]:
 class Reader:
     """Reads records with limits applied before any parsing of oversized data."""
 
-    def __init__(self, source: BinaryIO, limits: Limits, *, cbor: bool | None = None) -> None:
+    def __init__(
+        self,
+        source: BinaryIO,
+        limits: Limits,
+        *,
+        cbor: bool | None = None,
+        segment_buffer: bytearray | None = None,
+    ) -> None:
         self.source = source
         self.limits = limits
+        #: CBOR segments are read into this buffer (a view of it is yielded) when it is large
+        #: enough: no allocation per segment. The view is valid until the next record is read.
+        self.segment_buffer = segment_buffer
         if cbor is None:
             first = source.read(1)
             source.seek(-len(first), io.SEEK_CUR)
@@ -146,7 +156,7 @@ class Reader:
         return self._parse_json_line(self._line(limit))
 
     def _parse_json_line(self, line: bytes) -> Any:
-        value = loads_signed(line)
+        value = loads_signed(line, canonical=True)
         if canonical_json(value, checked=True) != line:
             raise InvalidInput("an envelope line is not canonical JSON")
         return value
@@ -154,19 +164,28 @@ class Reader:
     # -- CBOR ------------------------------------------------------------------------------
 
     def _cbor_record(self, limit: int) -> Any:
+        """One CBOR data item of at most ``limit`` bytes, decoded from memory (a small read
+        first, a larger one only if the item is longer), then checked deterministic."""
         start = self.source.tell()
-        head = self.source.read(9)
-        if not head:
-            raise InvalidInput("the envelope ends early")
-        self.source.seek(start)
-        try:
-            value = cbor2.CBORDecoder(_Bounded(self.source, limit)).decode()  # type: ignore[arg-type]
-        except (cbor2.CBORDecodeError, ValueError, RecursionError, OverflowError, MemoryError):
-            raise InvalidInput("an envelope record is not valid CBOR") from None
-        end = self.source.tell()
-        self.source.seek(start)
-        raw = self.source.read(end - start)
-        if cbor2.dumps(value, canonical=True) != raw:
+        size = min(limit, 16 * 1024)
+        while True:
+            self.source.seek(start)
+            blob = self.source.read(size)
+            if not blob:
+                raise InvalidInput("the envelope ends early")
+            buffer = io.BytesIO(blob)
+            try:
+                value = cbor2.CBORDecoder(buffer).decode()
+                break
+            except cbor2.CBORDecodeEOF:
+                if len(blob) < size or size >= limit:
+                    raise InvalidInput("an envelope record is truncated or too large") from None
+                size = min(limit, size * 8)
+            except (cbor2.CBORDecodeError, ValueError, RecursionError, OverflowError, MemoryError):
+                raise InvalidInput("an envelope record is not valid CBOR") from None
+        consumed = buffer.tell()
+        self.source.seek(start + consumed)
+        if cbor2.dumps(value, canonical=True) != blob[:consumed]:
             raise InvalidInput("an envelope record is not deterministic CBOR")
         return value
 
@@ -188,6 +207,11 @@ class Reader:
             raise InvalidInput("a segment is larger than the segment size")
         if _bytes_head(length) != first + (length.to_bytes(extra, "big") if extra else b""):
             raise InvalidInput("a segment's length is not in deterministic (shortest) form")
+        if self.segment_buffer is not None and length <= len(self.segment_buffer):
+            view = memoryview(self.segment_buffer)[:length]
+            if self.source.readinto(view) != length:  # type: ignore[attr-defined]
+                raise InvalidInput("the envelope ends inside a segment")
+            return view
         data = self.source.read(length)
         if len(data) != length:
             raise InvalidInput("the envelope ends inside a segment")
@@ -228,12 +252,14 @@ class Reader:
         else:
             # The line is the canonical form of exactly {accord, header, keys}, so the header's
             # canonical bytes are the slice between the fixed prefix and the keys.
-            wrapped_json = canonical_json(record["keys"], checked=True)
-            suffix = b',"keys":' + wrapped_json + b"}"
-            header_json = line[len(_OPENING_PREFIX) : len(line) - len(suffix)]
+            # "keys" is the last top-level key and its value holds no "keys", so the last
+            # occurrence of the separator splits header and keys.
+            split = line.rindex(b',"keys":')
+            header_json = line[len(_OPENING_PREFIX) : split]
+            wrapped_json = line[split + len(b',"keys":') : -1]
         return Opening(header=header, keys=wrapped, header_json=header_json, keys_json=wrapped_json)
 
-    def records(self) -> Iterator[bytes | list[dict[str, Any]]]:
+    def records(self) -> Iterator[bytes | memoryview | list[dict[str, Any]]]:
         """The segments (bytes), then the signatures (a list) as the last item."""
         count = 0
         while True:
@@ -255,7 +281,7 @@ class Reader:
             if count > self.limits.max_segments:
                 raise InvalidInput(f"an envelope has at most {self.limits.max_segments} segments")
             if self.cbor:
-                if not isinstance(value, bytes):
+                if not isinstance(value, (bytes, memoryview)):
                     raise InvalidInput("a segment is a byte string")
                 segment = value
             else:
@@ -280,28 +306,3 @@ class Reader:
                 raw = unb64(raw, "a signature", max_bytes=8192)
             out.append({"alg": entry["alg"], "key": entry["key"], "sig": raw})
         return out
-
-
-class _Bounded(io.RawIOBase):
-    """A view of a stream that refuses to read more than ``limit`` bytes for one record."""
-
-    def __init__(self, inner: BinaryIO, limit: int) -> None:
-        self.inner = inner
-        self.left = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if size < 0 or size > self.left:
-            if self.left <= 0:
-                raise ValueError("record over its size limit")
-            size = self.left
-        data = self.inner.read(size)
-        self.left -= len(data)
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)

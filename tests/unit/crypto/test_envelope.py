@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import tracemalloc
 
 import cbor2
 import pytest
 
-from accord.crypto.envelope import EnvelopeError, Release, verify
+from accord.crypto.envelope import (
+    EnvelopeError,
+    Release,
+    open_envelope,
+    recipients_of,
+    seal,
+    verify,
+)
 from accord.crypto.keys import NodeKeys
 from accord.crypto.wire import Limits
+from accord.errors import InvalidInput
 from tests.unit.crypto.helpers import NOW, RELEASE, Node, node, opened, sealed
 
 USA = node("usa.example")
@@ -248,3 +258,48 @@ def test_key_sets_round_trip_without_losing_anything() -> None:
     keys = NodeKeys.generate("usa.example", "USA", NOW, mldsa=True)
     assert NodeKeys.from_dict(json.loads(json.dumps(keys.to_dict()))) == keys
     assert "private" not in json.dumps(USA.descriptor.to_dict())
+
+
+def test_large_files_seal_and_open_in_bounded_memory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    size = 24 * 1024 * 1024
+    plain, sealed_path, opened_path = tmp_path / "plain", tmp_path / "sealed", tmp_path / "opened"
+    with plain.open("wb") as handle:
+        for i in range(size // (1 << 20)):
+            handle.write(bytes([i]) * (1 << 20))
+    tracemalloc.start()
+    with plain.open("rb") as source, sealed_path.open("wb") as sink:
+        seal(
+            source,
+            sink,
+            sender=USA.keys,
+            recipients=recipients_of(PAK.descriptor),
+            release=RELEASE,
+            now=NOW,
+            cbor=True,
+        )
+    with sealed_path.open("rb") as source, opened_path.open("wb") as sink:
+        open_envelope(source, sink, recipient=PAK.keys, sender=USA.descriptor)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert opened_path.stat().st_size == size
+    assert opened_path.read_bytes()[:: 1 << 20] == bytes(range(24))
+    assert peak < 8 * 1024 * 1024, peak  # a few 1 MiB segment buffers, not the 24 MiB body
+
+
+def test_validity_periods_are_enforced() -> None:
+    short = Node(NodeKeys.generate("usa.example", "USA", NOW, lifetime_days=30))
+    later = NOW + dt.timedelta(days=31)
+    recipients = recipients_of(PAK.descriptor)
+    with pytest.raises(InvalidInput, match="outside their validity"):
+        seal(
+            io.BytesIO(b"x"),
+            io.BytesIO(),
+            sender=short.keys,
+            recipients=recipients,
+            release=RELEASE,
+            now=later,
+        )
+    expiring = Node(NodeKeys.generate("pak.example", "PAK", NOW, lifetime_days=30))
+    assert recipients_of(expiring.descriptor, at=NOW)
+    with pytest.raises(InvalidInput, match="no valid encryption key"):
+        recipients_of(expiring.descriptor, at=later)
