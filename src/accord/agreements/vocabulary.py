@@ -83,6 +83,15 @@ def activity(text: str) -> Activity:
         raise InvalidInput(f"unknown activity '{text[:40]}': expected one of {known}") from None
 
 
+def capability(text: str) -> Capability:
+    """A capability a release asks for (classification equivalence is provided, not asked for)."""
+    try:
+        return Capability(text.strip().lower())
+    except ValueError:
+        known = ", ".join(c.value for c in Capability)
+        raise InvalidInput(f"unknown capability '{text[:40]}': expected one of {known}") from None
+
+
 def event_kind(text: str) -> EventKind:
     try:
         return EventKind(text.strip().lower())

@@ -12,7 +12,8 @@ import typer
 from rich.table import Column, Table
 
 from accord.agreements.nations import nation_code
-from accord.agreements.vocabulary import Capability, activity, slug
+from accord.agreements.vocabulary import activity
+from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
 from accord.crypto.descriptor import (
     MAX_DESCRIPTOR_BYTES,
@@ -255,11 +256,7 @@ def seal_command(
 ) -> None:
     """Seal a file: encrypt it to the recipients, bind the label to it, sign it."""
     settings = context.settings()
-    try:
-        capability_value = Capability(slug(capability, "capability")).value
-    except ValueError:
-        known = ", ".join(c.value for c in Capability)
-        raise InvalidInput(f"unknown capability {capability!r}; known: {known}") from None
+    capability_value = capability_of(capability).value
     activity_value = activity(activity_name).value if activity_name else None
     policies = shipped_policies()
     read = read_label(context.read_file(label, settings.limits.label_bytes, "label"), policies)

@@ -15,6 +15,7 @@ from accord.cli import envelopes as envelopes_cli
 from accord.cli import init as init_cli
 from accord.cli import labels as labels_cli
 from accord.cli import log as log_cli
+from accord.cli import policy as policy_cli
 from accord.cli.context import err
 from accord.errors import AccordError
 
@@ -35,6 +36,8 @@ app.add_typer(envelopes_cli.keys_app, name="keys")
 app.command("seal")(envelopes_cli.seal_command)
 app.command("open")(envelopes_cli.open_command)
 app.command("verify")(envelopes_cli.verify_command)
+app.command("decide")(policy_cli.decide)
+app.command("channels")(policy_cli.channels)
 
 
 def _version(value: bool) -> None:

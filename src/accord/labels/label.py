@@ -9,7 +9,7 @@ categories the holder holds. Both are plain data: what a policy says about them 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from accord.errors import LabelError
 from accord.labels.model import CategoryRef
@@ -43,8 +43,26 @@ class Label:
     privacy_mark: str | None = None
     #: STANAG 4774 ``CreationDateTime`` as written (xs:dateTime), when the label carried one.
     created: str | None = None
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        # Labels key the policy engine's memo tables: hash once, not on every decision.
+        return self._hash
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_hash",
+            hash(
+                (
+                    self.policy_id,
+                    self.classification,
+                    self.categories,
+                    self.privacy_mark,
+                    self.created,
+                )
+            ),
+        )
         check_oid(self.policy_id)
         if self.classification is not None and not 0 <= self.classification <= 2**32:
             raise LabelError(f"classification {self.classification} is out of range")
@@ -73,8 +91,15 @@ class Clearance:
     policy_id: str
     classifications: frozenset[int] = frozenset()
     categories: frozenset[CategoryRef] = frozenset()
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_hash", hash((self.policy_id, self.classifications, self.categories))
+        )
         check_oid(self.policy_id)
         if len(self.categories) > MAX_CATEGORIES:
             raise LabelError(f"a clearance may carry at most {MAX_CATEGORIES} categories")

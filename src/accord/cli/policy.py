@@ -1,0 +1,140 @@
+"""``accord decide`` and ``accord channels``: release decisions and the channels open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from accord.agreements.dates import parse_day
+from accord.agreements.nations import nation_code
+from accord.agreements.vocabulary import activity
+from accord.agreements.vocabulary import capability as capability_of
+from accord.cli import context
+from accord.errors import InvalidInput
+from accord.labels.banner import banner_to_label, parse_banner
+from accord.labels.label import Clearance, Label
+from accord.labels.national import national_policy
+from accord.labels.reading import read_clearance, read_label
+from accord.policy.clearances import national_clearance
+from accord.policy.engine import PolicyEngine
+from accord.policy.model import ReleaseRequest
+
+DENIED_EXIT = 3
+
+
+def _engine() -> PolicyEngine:
+    with context.register_service() as service:
+        return PolicyEngine(service.register(), version=f"revision {service.revision()}")
+
+
+def _day(on: str | None) -> dt.date:
+    return parse_day(on) if on else context.clock.today()
+
+
+def _label(value: str, engine: PolicyEngine) -> Label:
+    path = Path(value)
+    if path.is_file():
+        limit = context.settings().limits.label_bytes
+        return read_label(context.read_file(path, limit, "label"), engine.policies).label
+    return banner_to_label(parse_banner(value), national_policy("USA"))
+
+
+def _clearance(
+    value: str | None, categories: list[str], recipient: str, engine: PolicyEngine, day: dt.date
+) -> Clearance | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_file():
+        limit = context.settings().limits.label_bytes
+        return read_clearance(context.read_file(path, limit, "clearance"), engine.policies)
+    policy = engine.policy_of_nation(recipient)
+    if policy is None:
+        raise InvalidInput(f"no security policy is known for {recipient}: give a clearance file")
+    return national_clearance(policy, value, recipient, day, categories)
+
+
+def decide(
+    sender: Annotated[str, typer.Option("--from", help="The releasing nation.")],
+    recipient: Annotated[str, typer.Option("--to", help="The receiving nation.")],
+    label: Annotated[
+        str,
+        typer.Option("--label", help='A US banner ("SECRET//REL TO USA, PAK") or a label file.'),
+    ],
+    capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
+    activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
+    clearance: Annotated[
+        str | None,
+        typer.Option("--clearance", help="A level of the recipient's policy, or a clearance file."),
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", help="A category the recipient holds (repeatable)."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Decide a release: exit 0 when permitted, 3 when denied."""
+    day = _day(on)
+    sender_code, recipient_code = nation_code(sender), nation_code(recipient)
+    capability_value = capability_of(capability).value
+    activity_value = activity(activity_name).value
+    engine = _engine()
+    request = ReleaseRequest(
+        sender=sender_code,
+        recipient=recipient_code,
+        label=_label(label, engine),
+        capability=capability_value,
+        activity=activity_value,
+        day=day,
+        clearance=_clearance(clearance, category or [], recipient_code, engine, day),
+    )
+    decision = engine.decide(request)
+    if as_json:
+        context.print_json(decision.to_dict())
+    else:
+        sys.stdout.write(decision.explain() + "\n")
+    if not decision.permit:
+        raise typer.Exit(DENIED_EXIT)
+
+
+def channels(
+    first: Annotated[str, typer.Argument(help="A nation (ISO alpha-3).")],
+    second: Annotated[str, typer.Argument(help="Another nation.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Which capabilities are open between two nations on a day, under which agreements, and
+    until when."""
+    day = _day(on)
+    a, b = nation_code(first), nation_code(second)
+    openings = _engine().channels(a, b, day)
+    rows: list[dict[str, Any]] = [
+        {
+            "capability": o.capability,
+            "agreements": list(o.agreements),
+            "until": str(o.until) if o.until else None,
+        }
+        for o in openings
+    ]
+    if as_json:
+        context.print_json({"nations": sorted([a, b]), "day": day.isoformat(), "channels": rows})
+        return
+    if not rows:
+        context.out.print(f"no channel is open between {a} and {b} on {day}", markup=False)
+        return
+    table = Table("capability", "agreements", "until", title=f"{a}-{b} on {day}")
+    for row in rows:
+        table.add_row(
+            row["capability"], ", ".join(row["agreements"]), row["until"] or "no end recorded"
+        )
+    context.out.print(table)

@@ -1,0 +1,47 @@
+"""Clearances of people, as the policy engine and the CLI build them from a level name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from accord.errors import InvalidInput
+from accord.labels.groups import groups_of
+from accord.labels.label import Clearance
+from accord.labels.security_policy import SecurityPolicy
+
+
+def national_clearance(
+    policy: SecurityPolicy, level: str, nation: str, day: dt.date, categories: Iterable[str] = ()
+) -> Clearance:
+    """The clearance of a national of ``nation`` cleared to ``level`` under ``policy``: every
+    level up to it; the nation's own REL TO value and those of the groups it belongs to on
+    ``day``; its national-only caveat (a national may see its nation's EYES ONLY information);
+    and the named ``categories`` (any tag of the policy, by category name)."""
+    try:
+        cleared = policy.classification_named(level)
+    except InvalidInput:
+        known = ", ".join(c.name for c in policy.by_hierarchy())
+        raise InvalidInput(
+            f"{level!r} is not a level of {policy.name}'s policy ({known})"
+        ) from None
+    names = {nation, *groups_of(nation, day)}
+    refs = set()
+    wanted = set(categories)
+    for tag_set in policy.tag_sets:
+        for tag in tag_set.tags:
+            for category in tag.categories:
+                own_release = tag_set.name == "Releasable To" and category.name in names
+                national = tag_set.name == "Dissemination" and policy.name == nation
+                if own_release or national or category.name in wanted:
+                    refs.add(category.ref)
+                    wanted.discard(category.name)
+    if wanted:
+        raise InvalidInput(f"{policy.name}'s policy has no category {', '.join(sorted(wanted))}")
+    return Clearance(
+        policy_id=policy.id,
+        classifications=frozenset(
+            c.lacv for c in policy.classifications if c.hierarchy <= cleared.hierarchy
+        ),
+        categories=frozenset(refs),
+    )
