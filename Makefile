@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Accord's main job on its embedded default (SQLite in ACCORD_HOME, ~/.accord unless set):
-# initialise the node's data, then show the register, its timeline and what is in force today.
+# initialise the node's data, then show the register, its timeline and what is in force today,
+# and decide two releases: one the 2020-2023 CISMOA lapse denies (exit 3 is the expected answer),
+# one BECA permits.
 run: $(STAMP)
 	$(BIN)/accord init
 	$(BIN)/accord agreements list
@@ -26,6 +28,11 @@ run: $(STAMP)
 	$(BIN)/accord agreements status USA IND
 	$(BIN)/accord agreements capabilities USA PAK --activity joint-exercises
 	$(BIN)/accord agreements expiring --within 2y
+	$(BIN)/accord channels USA PAK --on 2021-06-01
+	$(BIN)/accord decide --from USA --to PAK --label "UNCLASSIFIED" --capability secure-communications \
+		--activity joint-exercises --clearance SECRET --on 2021-06-01 || test $$? -eq 3
+	$(BIN)/accord decide --from USA --to IND --label "SECRET//REL TO USA, IND" \
+		--capability geospatial-intelligence --activity operations --clearance SECRET --on 2021-06-01
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
