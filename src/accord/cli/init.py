@@ -2,18 +2,62 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
+from accord.agreements.nations import nation_code
 from accord.cli import context
+from accord.config import Settings
+from accord.crypto.descriptor import describe
+from accord.crypto.keys import NodeKeys
+from accord.errors import Conflict
+from accord.node import keys as key_files
 from accord.node.register import initialise
 
 
-def init() -> None:
-    """Create the data directory and database (migrations) and load the public record.
+def _identity(settings: Settings, nation: str, name: str) -> bool:
+    """The node's key set and descriptor: created once; a different identity is refused."""
+    path = key_files.key_set_path(settings)
+    if path.exists():
+        keys = key_files.load_key_set(settings)
+        if (keys.nation, keys.node) != (nation, name):
+            raise Conflict(
+                f"this node is already {keys.node} ({keys.nation}); its identity does not change"
+            )
+        return False
+    keys = NodeKeys.generate(name, nation, context.clock.now())
+    key_files.save_key_set(settings, keys, new=True)
+    descriptor = settings.home_path / "descriptor.json"
+    descriptor.write_bytes(describe(keys, context.clock.now()).encode())
+    context.out.print(
+        f"  node {name} ({nation}): keys in {path}; descriptor for partners in {descriptor}",
+        markup=False,
+    )
+    return True
+
+
+def init(
+    nation: Annotated[
+        str | None,
+        typer.Option("--nation", help="The node's nation (ISO alpha-3): creates its keys."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The node's name (default: ACCORD_NODE_NAME).")
+    ] = None,
+) -> None:
+    """Create the data directory and database (migrations) and load the public record; with
+    ``--nation``, also the node's key set and signed descriptor.
 
     Running it again on an initialised node changes nothing and says so.
     """
-    result = initialise(context.settings(), context.clock)
+    settings = context.settings()
+    result = initialise(settings, context.clock)
     out = context.out
-    if not result.changed:
+    created = nation is not None and _identity(
+        settings, nation_code(nation), name or settings.node_name
+    )
+    if not result.changed and not created:
         out.print(
             f"Accord is already initialised in {result.home} ({result.database}); nothing changed."
         )

@@ -15,6 +15,7 @@ from accord.cli import envelopes as envelopes_cli
 from accord.cli import init as init_cli
 from accord.cli import labels as labels_cli
 from accord.cli import log as log_cli
+from accord.cli import node as node_cli
 from accord.cli import policy as policy_cli
 from accord.cli.context import err
 from accord.errors import AccordError
@@ -38,6 +39,10 @@ app.command("open")(envelopes_cli.open_command)
 app.command("verify")(envelopes_cli.verify_command)
 app.command("decide")(policy_cli.decide)
 app.command("channels")(policy_cli.channels)
+app.add_typer(node_cli.users_app, name="users")
+app.add_typer(node_cli.tokens_app, name="tokens")
+app.command("send")(node_cli.send)
+app.command("outbox")(node_cli.outbox)
 
 
 def _version(value: bool) -> None:

@@ -150,3 +150,20 @@ def pin(settings: Settings, data: bytes) -> tuple[NodeDescriptor, bool]:
     except OSError as e:
         raise StorageError(f"cannot write {path}: {e.strerror}") from e
     return descriptor, replaced
+
+
+def pinned_all(settings: Settings) -> dict[str, NodeDescriptor]:
+    """Every pinned partner descriptor, by node name."""
+    directory = settings.home_path / "pinned"
+    found: dict[str, NodeDescriptor] = {}
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        descriptor = parse_descriptor(path.read_bytes())
+        found[descriptor.node] = descriptor
+    return found
+
+
+def node_name(settings: Settings) -> str:
+    """The node's name: its key set's, else ``ACCORD_NODE_NAME``."""
+    if key_set_path(settings).exists():
+        return load_key_set(settings).node
+    return settings.node_name

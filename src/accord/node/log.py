@@ -17,7 +17,7 @@ from accord.clock import Clock
 from accord.config import Settings
 from accord.crypto.signing import Ed25519Signer
 from accord.errors import Conflict, InvalidInput, StorageError
-from accord.node.keys import load_log_key
+from accord.node.keys import load_log_key, node_name
 from accord.store.database import Database
 from accord.store.tlog_repository import (
     Appended,
@@ -55,8 +55,9 @@ class LogService:
     def __init__(self, database: Database, settings: Settings, clock: Clock) -> None:
         self.database = database
         self.clock = clock
-        self.origin = f"{settings.node_name}/log"
-        self.witness_name = settings.node_name
+        name = node_name(settings)
+        self.origin = f"{name}/log"
+        self.witness_name = name
         self._settings = settings
         self._signer: Ed25519Signer | None = None
 

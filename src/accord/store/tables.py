@@ -176,3 +176,50 @@ tlog_witnessed = Table(
     Column("checkpoint_note", Text, nullable=False),
     Column("updated_at", String(40), nullable=False),
 )
+
+
+# -- the node: users, API tokens, the outbox of released messages ------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    #: A level of the node's national policy, and categories held (names), JSON list.
+    Column("clearance", String(64), nullable=True),
+    Column("categories", JSON, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+)
+
+#: API tokens: only a SHA-256 of each token is kept; the token is shown once.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+)
+
+#: Released messages waiting for delivery ([federation] delivers them).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+    Column("sender_user", String(64), nullable=False),
+    Column("recipient_nation", String(3), nullable=False),
+    Column("recipient_node", String(256), nullable=False),
+    Column("capability", String(64), nullable=False),
+    Column("activity", String(64), nullable=False),
+    Column("label", JSON, nullable=False),
+    Column("decision", JSON, nullable=False),
+    Column("envelope", LargeBinary, nullable=False),
+    Column("envelope_digest", String(64), nullable=False),
+    Column("log_index", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Index("ix_outbox_status", "status"),
+)

@@ -1,0 +1,225 @@
+"""``accord users``, ``accord tokens``, ``accord send``, ``accord outbox``: the node's officers
+and their releases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accord.agreements.dates import Duration
+from accord.agreements.nations import nation_code
+from accord.agreements.vocabulary import activity
+from accord.agreements.vocabulary import capability as capability_of
+from accord.cli import context
+from accord.cli.policy import DENIED_EXIT
+from accord.errors import InvalidInput
+from accord.labels.banner import banner_to_label, parse_banner
+from accord.labels.label import Label
+from accord.labels.national import national_policy, shipped_policies
+from accord.labels.reading import read_label
+from accord.node import keys as key_files
+from accord.node.messaging import MAX_BODY, MessagingService
+from accord.node.register import RegisterService, open_database
+from accord.node.users import UserService
+from accord.policy.engine import PolicyEngine
+
+users_app = typer.Typer(
+    help="The node's users: officers, operators, auditors.", no_args_is_help=True
+)
+tokens_app = typer.Typer(help="API tokens of users.", no_args_is_help=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+
+
+@dataclass
+class _Node:
+    users: UserService
+    messaging: MessagingService | None
+
+
+@contextmanager
+def _node(*, messaging: bool = False) -> Iterator[_Node]:
+    settings = context.settings()
+    keys = key_files.load_key_set(settings)
+    policy = national_policy(keys.nation)
+    database = open_database(settings)
+    try:
+        users = UserService(database, context.clock, policy, keys.nation)
+        service = None
+        if messaging:
+            register = RegisterService(database, context.clock)
+            engine = PolicyEngine(register.register(), version=f"revision {register.revision()}")
+            service = MessagingService(
+                database,
+                context.clock,
+                keys=keys,
+                engine=engine,
+                users=users,
+                partners=key_files.pinned_all(settings),
+            )
+        yield _Node(users=users, messaging=service)
+    finally:
+        database.dispose()
+
+
+@users_app.command("add")
+def add_user(
+    name: Annotated[str, typer.Argument(help="The user's name (lower case).")],
+    role: Annotated[str, typer.Option("--role", help="officer, operator or auditor.")],
+    clearance: Annotated[
+        str | None, typer.Option("--clearance", help="A level of the national policy.")
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="A category held (repeatable).")
+    ] = None,
+) -> None:
+    """Add a user of this node."""
+    with _node() as node:
+        user = node.users.add(name, role, clearance, category or [])
+    context.out.print(
+        f"added {user.role.value} {user.name}"
+        + (f" cleared {user.clearance}" if user.clearance else ""),
+        markup=False,
+    )
+
+
+@users_app.command("list")
+def list_users(as_json: JsonOption = False) -> None:
+    """List the node's users."""
+    with _node() as node:
+        found = node.users.list()
+    if as_json:
+        context.print_json([u.to_dict() for u in found])
+        return
+    table = Table("name", "role", "clearance", "categories", "status")
+    for user in found:
+        table.add_row(
+            user.name,
+            user.role.value,
+            user.clearance or "",
+            ", ".join(user.categories),
+            "active" if user.active else "revoked",
+        )
+    context.out.print(table)
+
+
+@users_app.command("show")
+def show_user(name: str, as_json: JsonOption = False) -> None:
+    """Show one user."""
+    with _node() as node:
+        user = node.users.get(name)
+    if as_json:
+        context.print_json(user.to_dict())
+    else:
+        for key, value in user.to_dict().items():
+            context.out.print(f"{key}: {value}", markup=False)
+
+
+@users_app.command("revoke")
+def revoke_user(name: str) -> None:
+    """Revoke a user and all their tokens."""
+    with _node() as node:
+        node.users.revoke(name)
+    context.out.print(f"revoked {name} and their tokens", markup=False)
+
+
+@tokens_app.command("create")
+def create_token(
+    name: Annotated[str, typer.Argument(help="The user the token acts for.")],
+    expires_in: Annotated[str, typer.Option("--expires-in", help="Lifetime: 90d, 6m, 1y.")] = "90d",
+) -> None:
+    """Create an API token; the token alone is printed on stdout, once."""
+    today = context.clock.today()
+    lifetime = dt.timedelta(days=(Duration.parse(expires_in).add_to(today) - today).days)
+    with _node() as node:
+        issued = node.users.create_token(name, lifetime=lifetime)
+    context.err.print(
+        f"token {issued.id} for {issued.user}, expires {issued.expires_at}", markup=False
+    )
+    sys.stdout.write(issued.token + "\n")
+
+
+@tokens_app.command("revoke")
+def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id.")]) -> None:
+    """Revoke a token."""
+    with _node() as node:
+        node.users.revoke_token(token_id)
+    context.out.print(f"revoked token {token_id}", markup=False)
+
+
+def _label(value: str, nation: str) -> Label:
+    path = Path(value)
+    if path.is_file():
+        limit = context.settings().limits.label_bytes
+        return read_label(context.read_file(path, limit, "label"), shipped_policies()).label
+    if nation != "USA":
+        raise InvalidInput("a banner is a US label; give a label file for this nation's policy")
+    return banner_to_label(parse_banner(value), national_policy("USA"))
+
+
+def send(
+    user: Annotated[str, typer.Option("--as", help="The officer releasing it.")],
+    to: Annotated[str, typer.Option("--to", help="The partner nation.")],
+    label: Annotated[str, typer.Option("--label", help="A US banner or a label file.")],
+    capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
+    activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
+    text: Annotated[str | None, typer.Option("--text", help="The message text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="A file to release.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Release a message to a partner nation: decided, sealed, queued and logged.
+
+    Exit 0 when released, 3 when denied."""
+    if (text is None) == (file is None):
+        raise InvalidInput("give exactly one of --text and --file")
+    if text is not None:
+        body = text.encode()
+    else:
+        assert file is not None
+        body = context.read_file(file, MAX_BODY, "file")
+    with _node(messaging=True) as node:
+        assert node.messaging is not None
+        result = node.messaging.release(
+            user_name=user,
+            recipient=nation_code(to),
+            label=_label(label, node.messaging.keys.nation),
+            capability=capability_of(capability).value,
+            activity=activity(activity_name).value,
+            body=body,
+        )
+    if as_json:
+        context.print_json(result.to_dict())
+    else:
+        verdict = f"queued as {result.id}" if result.id else "denied"
+        sys.stdout.write(f"{verdict} (log entry {result.log_index})\n{result.decision.explain()}\n")
+    if not result.decision.permit:
+        raise typer.Exit(DENIED_EXIT)
+
+
+def outbox(as_json: JsonOption = False) -> None:
+    """Messages released and waiting for delivery."""
+    with _node(messaging=True) as node:
+        assert node.messaging is not None
+        rows = node.messaging.outbox()
+    if as_json:
+        context.print_json(rows)
+        return
+    table = Table("id", "created", "by", "to", "capability", "log", "status")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["created_at"],
+            row["sender_user"],
+            row["recipient_node"],
+            row["capability"],
+            str(row["log_index"]),
+            row["status"],
+        )
+    context.out.print(table)

@@ -1,0 +1,205 @@
+"""Releasing a message: decide, seal, and write the outbox row and the log entries together.
+
+An officer of this node releases a body, under a label of the national policy, to a partner
+nation for a capability and an activity. The decision is taken on the node's register; a denial is
+logged and reported with every reason; a permit seals the body to the partner node's pinned
+descriptor and writes, in one transaction, the outbox row (the envelope waits there for
+[federation] to deliver it), the decision entry and the envelope-sent entry of the log.
+
+Recipient clearance: a release to a nation goes to that nation's node, which decides again for each
+of its readers (the read decision). At release time the receiving node stands for its readers
+with its nation's highest level, so the clearance rule checks that the label translates into a
+label the recipient's policy can carry for that nation; the officer's own clearance must dominate
+the label (nobody releases what they may not read).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from accord.clock import Clock
+from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.envelope import Release, recipients_of, seal
+from accord.crypto.keys import NodeKeys
+from accord.errors import InvalidInput
+from accord.labels.json_form import label_to_dict
+from accord.labels.label import Label
+from accord.node.log import append_in
+from accord.node.users import Role, UserService
+from accord.policy.clearances import national_clearance
+from accord.policy.engine import PolicyEngine
+from accord.policy.model import Decision, ReleaseRequest
+from accord.store.database import Database
+from accord.store.tables import outbox
+from accord.tlog.entries import EntryKind, LogEntry
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReleaseResult:
+    id: str | None
+    decision: Decision
+    log_index: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "log_index": self.log_index, **self.decision.to_dict()}
+
+
+class MessagingService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        keys: NodeKeys,
+        engine: PolicyEngine,
+        users: UserService,
+        partners: dict[str, NodeDescriptor],
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.keys = keys
+        self.engine = engine
+        self.users = users
+        self.partners = partners
+
+    def release(
+        self,
+        *,
+        user_name: str,
+        recipient: str,
+        label: Label,
+        capability: str,
+        activity: str,
+        body: bytes,
+    ) -> ReleaseResult:
+        if len(body) > MAX_BODY:
+            raise InvalidInput(f"a message body is at most {MAX_BODY} bytes")
+        user = self.users.require(user_name, Role.OFFICER)
+        now = self.clock.now()
+        day = now.date()
+        own_policy = self.engine.policy_of_nation(self.keys.nation)
+        if own_policy is None:
+            raise InvalidInput(f"no security policy for this node's nation {self.keys.nation}")
+        readable = self.engine.read(label, user.clearance_under(own_policy, self.keys.nation, day))
+        if not readable.permit:
+            raise InvalidInput(
+                f"{user.name} may not release what they may not read: {readable.reasons[0].message}"
+            )
+        target = self.engine.policy_of_nation(recipient)
+        accreditation = None
+        if target is not None:
+            top = target.by_hierarchy()[-1].name
+            accreditation = national_clearance(target, top, recipient, day)
+        decision = self.engine.decide(
+            ReleaseRequest(
+                sender=self.keys.nation,
+                recipient=recipient,
+                label=label,
+                capability=capability,
+                activity=activity,
+                day=day,
+                clearance=accreditation,
+            )
+        )
+        stamp = now.astimezone(dt.UTC).isoformat()
+        entry = {
+            "decision": "permit" if decision.permit else "deny",
+            "sender": self.keys.nation,
+            "recipient": recipient,
+            "capability": capability,
+            "activity": activity,
+            "label": label_to_dict(label),
+            "agreements": list(decision.agreements),
+            "register_version": decision.register_version,
+            "user": user.name,
+            "at": stamp,
+        }
+        if not decision.permit:
+            with self.database.transaction() as connection:
+                appended = append_in(connection, [LogEntry(EntryKind.RELEASE_DECISION, entry)])
+            return ReleaseResult(id=None, decision=decision, log_index=appended.first_index)
+        partner = self._partner(recipient)
+        sealed_bytes = io.BytesIO()
+        sealed = seal(
+            io.BytesIO(body),
+            sealed_bytes,
+            sender=self.keys,
+            recipients=recipients_of(partner, at=now),
+            release=Release(
+                label=label_to_dict(label),
+                capability=capability,
+                activity=activity,
+                agreements=decision.agreements,
+            ),
+            now=now,
+        )
+        envelope = sealed_bytes.getvalue()
+        digest = hashlib.sha256(envelope).hexdigest()
+        entry["message"] = sealed.id
+        with self.database.transaction() as connection:
+            appended = append_in(
+                connection,
+                [
+                    LogEntry(EntryKind.RELEASE_DECISION, entry),
+                    LogEntry(
+                        EntryKind.ENVELOPE_SENT,
+                        {
+                            "envelope": sealed.id,
+                            "digest": digest,
+                            "recipient": partner.node,
+                            "at": stamp,
+                        },
+                    ),
+                ],
+            )
+            connection.execute(
+                sa.insert(outbox).values(
+                    id=sealed.id,
+                    created_at=stamp,
+                    sender_user=user.name,
+                    recipient_nation=recipient,
+                    recipient_node=partner.node,
+                    capability=capability,
+                    activity=activity,
+                    label=label_to_dict(label),
+                    decision=decision.to_dict(),
+                    envelope=envelope,
+                    envelope_digest=digest,
+                    log_index=appended.first_index,
+                    status="queued",
+                )
+            )
+        return ReleaseResult(id=sealed.id, decision=decision, log_index=appended.first_index)
+
+    def _partner(self, nation: str) -> NodeDescriptor:
+        found = [d for d in self.partners.values() if d.nation == nation]
+        if not found:
+            raise InvalidInput(
+                f"no pinned node of {nation}: pin its descriptor with 'accord keys pin FILE'"
+            )
+        return sorted(found, key=lambda d: d.node)[0]
+
+    def outbox(self) -> list[dict[str, Any]]:
+        with self.database.transaction() as connection:
+            rows = connection.execute(
+                sa.select(
+                    outbox.c.id,
+                    outbox.c.created_at,
+                    outbox.c.sender_user,
+                    outbox.c.recipient_nation,
+                    outbox.c.recipient_node,
+                    outbox.c.capability,
+                    outbox.c.activity,
+                    outbox.c.log_index,
+                    outbox.c.status,
+                ).order_by(outbox.c.created_at)
+            )
+            return [dict(r._mapping) for r in rows]

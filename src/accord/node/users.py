@@ -1,0 +1,229 @@
+"""The node's users and their API tokens.
+
+A user belongs to the node's nation, holds a role (``officer``: release and read; ``operator``:
+agreements, peers, users; ``auditor``: the log and decisions), and, for officers, a clearance: a
+level of the national policy and the categories held. Tokens are 256 random bits shown once; only
+their SHA-256 is stored; they expire and can be revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from accord.clock import Clock
+from accord.errors import Conflict, InvalidInput, NotFound
+from accord.labels.label import Clearance
+from accord.labels.security_policy import SecurityPolicy
+from accord.policy.clearances import national_clearance
+from accord.store.database import Database
+from accord.store.tables import tokens, users
+
+_NAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+TOKEN_PREFIX = "acc_"  # noqa: S105 (a prefix that makes tokens recognisable, not a secret)
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    OPERATOR = "operator"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    name: str
+    role: Role
+    clearance: str | None
+    categories: tuple[str, ...]
+    created_at: str
+    revoked_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "role": self.role.value,
+            "clearance": self.clearance,
+            "categories": list(self.categories),
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
+
+    def clearance_under(
+        self, policy: SecurityPolicy, nation: str, day: dt.date
+    ) -> Clearance | None:
+        if self.clearance is None:
+            return None
+        return national_clearance(policy, self.clearance, nation, day, self.categories)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IssuedToken:
+    id: str
+    user: str
+    token: str
+    expires_at: str
+
+
+def _user(row: sa.Row[tuple[object, ...]]) -> User:
+    return User(
+        name=str(row.name),
+        role=Role(str(row.role)),
+        clearance=None if row.clearance is None else str(row.clearance),
+        categories=tuple(row.categories or ()),
+        created_at=str(row.created_at),
+        revoked_at=None if row.revoked_at is None else str(row.revoked_at),
+    )
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserService:
+    def __init__(
+        self, database: Database, clock: Clock, policy: SecurityPolicy, nation: str
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.policy = policy
+        self.nation = nation
+
+    def _now(self) -> str:
+        return self.clock.now().astimezone(dt.UTC).isoformat()
+
+    def add(self, name: str, role: str, clearance: str | None, categories: Iterable[str]) -> User:
+        if not _NAME.match(name):
+            raise InvalidInput(
+                f"user name {name!r}: lower-case letters, digits, '.', '_', '-' (2-64)"
+            )
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise InvalidInput(f"unknown role {role!r}; roles are {known}") from None
+        held = tuple(sorted(set(categories)))
+        if clearance is not None:
+            # Refuse a level or category the national policy does not have, before storing it.
+            national_clearance(self.policy, clearance, self.nation, self.clock.today(), held)
+        elif parsed_role is Role.OFFICER:
+            raise InvalidInput("an officer needs a clearance (--clearance LEVEL)")
+        user = User(
+            name=name,
+            role=parsed_role,
+            clearance=clearance,
+            categories=held,
+            created_at=self._now(),
+        )
+        with self.database.transaction() as connection:
+            exists = connection.execute(sa.select(users.c.name).where(users.c.name == name)).first()
+            if exists is not None:
+                raise Conflict(f"user {name} exists")
+            connection.execute(
+                sa.insert(users).values(
+                    name=name,
+                    role=user.role.value,
+                    clearance=clearance,
+                    categories=list(held),
+                    created_at=user.created_at,
+                    revoked_at=None,
+                )
+            )
+        return user
+
+    def get(self, name: str) -> User:
+        with self.database.transaction() as connection:
+            row = connection.execute(sa.select(users).where(users.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"no user {name!r}")
+        return _user(row)
+
+    def list(self) -> list[User]:
+        with self.database.transaction() as connection:
+            return [_user(r) for r in connection.execute(sa.select(users).order_by(users.c.name))]
+
+    def revoke(self, name: str) -> User:
+        """Revoke a user and every token of theirs."""
+        self.get(name)
+        now = self._now()
+        with self.database.transaction() as connection:
+            connection.execute(
+                sa.update(users)
+                .where(users.c.name == name, users.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            connection.execute(
+                sa.update(tokens)
+                .where(tokens.c.user_name == name, tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+        return self.get(name)
+
+    def require(self, name: str, role: Role) -> User:
+        """The active user ``name`` holding ``role``; otherwise refused (and why)."""
+        user = self.get(name)
+        if not user.active:
+            raise InvalidInput(f"user {name} is revoked")
+        if user.role is not role:
+            raise InvalidInput(f"user {name} is an {user.role.value}; this needs an {role.value}")
+        return user
+
+    # -- tokens -----------------------------------------------------------------------------
+
+    def create_token(
+        self, name: str, lifetime: dt.timedelta = dt.timedelta(days=90)
+    ) -> IssuedToken:
+        user = self.get(name)
+        if not user.active:
+            raise InvalidInput(f"user {name} is revoked")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token_id = secrets.token_hex(8)
+        expires = (self.clock.now() + lifetime).astimezone(dt.UTC).isoformat()
+        with self.database.transaction() as connection:
+            connection.execute(
+                sa.insert(tokens).values(
+                    id=token_id,
+                    user_name=name,
+                    token_hash=_hash(token),
+                    created_at=self._now(),
+                    expires_at=expires,
+                    revoked_at=None,
+                )
+            )
+        return IssuedToken(id=token_id, user=name, token=token, expires_at=expires)
+
+    def revoke_token(self, token_id: str) -> None:
+        with self.database.transaction() as connection:
+            done = connection.execute(
+                sa.update(tokens)
+                .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
+                .values(revoked_at=self._now())
+            )
+        if done.rowcount != 1:
+            raise NotFound(f"no active token {token_id!r}")
+
+    def authenticate(self, token: str) -> User:
+        """The user a token belongs to; one opaque refusal for unknown, expired or revoked."""
+        refused = InvalidInput("the token is not valid")
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+            raise refused
+        with self.database.transaction() as connection:
+            row = connection.execute(
+                sa.select(tokens).where(tokens.c.token_hash == _hash(token))
+            ).first()
+        if row is None or row.revoked_at is not None or str(row.expires_at) <= self._now():
+            raise refused
+        user = self.get(str(row.user_name))
+        if not user.active:
+            raise refused
+        return user

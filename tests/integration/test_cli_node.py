@@ -1,0 +1,122 @@
+"""A new node through the CLI: init with an identity, an officer, a release to a partner that
+waits in the outbox, logged with a proof; and a clear refusal when the agreement is not in force."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_cli import accord
+
+SEND = ["send", "--as", "alice", "--to", "PAK", "--capability", "secure-communications"]
+
+
+def send(home: Path, label: str, *extra: str):  # type: ignore[no-untyped-def]
+    return accord(*SEND, "--label", label, "--activity", "joint-exercises", *extra, home=home)
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("node")
+    usa, pak = root / "usa", root / "pak"
+    first = accord("init", "--nation", "USA", "--name", "usa.example", home=usa)
+    assert first.returncode == 0, first.stderr
+    assert "node usa.example (USA)" in first.stdout
+    assert accord("init", "--nation", "PAK", "--name", "pak.example", home=pak).returncode == 0
+    assert accord("keys", "pin", str(pak / "descriptor.json"), home=usa).returncode == 0
+    added = accord("users", "add", "alice", "--role", "officer", "--clearance", "SECRET", home=usa)
+    assert added.returncode == 0, added.stderr
+    return {"usa": usa, "pak": pak}
+
+
+def test_init_again_changes_nothing_and_keeps_the_identity(nodes: dict[str, Path]) -> None:
+    again = accord("init", "--nation", "USA", "--name", "usa.example", home=nodes["usa"])
+    assert again.returncode == 0
+    assert "nothing changed" in again.stdout
+    other = accord("init", "--nation", "IND", home=nodes["usa"])
+    assert other.returncode == 4
+    assert "already usa.example (USA)" in other.stderr
+
+
+def test_release_waits_in_the_outbox_and_is_in_the_log(nodes: dict[str, Path]) -> None:
+    result = send(nodes["usa"], "UNCLASSIFIED", "--text", "exercise starts at 0600", "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert set(body) >= {"id", "permit", "reasons", "log_index"}
+    assert body["permit"] is True
+    queued = json.loads(accord("outbox", "--json", home=nodes["usa"]).stdout)
+    assert [m["id"] for m in queued] == [body["id"]]
+    proof = json.loads(
+        accord("log", "prove", str(body["log_index"]), "--json", home=nodes["usa"]).stdout
+    )
+    assert proof["index"] == body["log_index"]
+    checkpoint = accord("log", "checkpoint", home=nodes["usa"]).stdout
+    assert checkpoint.startswith("usa.example/log\n")
+
+
+def test_a_refusal_says_why(nodes: dict[str, Path]) -> None:
+    result = send(nodes["usa"], "SECRET//REL TO USA, PAK", "--text", "x", "--json")
+    assert result.returncode == 3
+    body = json.loads(result.stdout)
+    assert body["permit"] is False
+    assert body["id"] is None
+    failed = [r["message"] for r in body["reasons"] if r["outcome"] == "failed"]
+    assert any("classification equivalence" in m for m in failed)
+
+
+def test_tokens_are_printed_once_and_alone(nodes: dict[str, Path]) -> None:
+    created = accord("tokens", "create", "alice", home=nodes["usa"])
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("acc_")
+    assert "\n" not in token
+    assert token not in (nodes["usa"] / "accord.db").read_bytes().decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "add", "Bad Name", "--role", "officer"], "user name"),
+        (
+            [
+                "send",
+                "--as",
+                "nobody",
+                "--to",
+                "PAK",
+                "--label",
+                "UNCLASSIFIED",
+                "--capability",
+                "secure-communications",
+                "--activity",
+                "joint-exercises",
+                "--text",
+                "x",
+            ],
+            "no user 'nobody'",
+        ),
+        (
+            [
+                "send",
+                "--as",
+                "alice",
+                "--to",
+                "PAK",
+                "--label",
+                "UNCLASSIFIED",
+                "--capability",
+                "secure-communications",
+                "--activity",
+                "joint-exercises",
+            ],
+            "exactly one of --text and --file",
+        ),
+    ],
+)
+def test_bad_input(nodes: dict[str, Path], args: list[str], message: str) -> None:
+    result = accord(*args, home=nodes["usa"])
+    assert result.returncode in (2, 3), result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
