@@ -87,6 +87,34 @@ class VerificationFailed(AccordError):
     code = "verification-failed"
 
 
+class Unauthenticated(AccordError):
+    """No valid credentials (an API token missing, unknown, expired or revoked)."""
+
+    http_status = 401
+    exit_code = 2
+    code = "unauthenticated"
+
+
+class Forbidden(AccordError):
+    """Authenticated, but the role does not reach this."""
+
+    http_status = 403
+    exit_code = 3
+    code = "forbidden"
+
+
+class ReleaseDenied(AccordError):
+    """A release the policy denied; carries the decision (its JSON form) with every reason."""
+
+    http_status = 403
+    exit_code = 3
+    code = "release-denied"
+
+    def __init__(self, decision: dict[str, object]) -> None:
+        super().__init__("the release was denied")
+        self.body = decision
+
+
 class NotFound(AccordError):
     """The thing named does not exist."""
 

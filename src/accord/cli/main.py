@@ -17,6 +17,7 @@ from accord.cli import labels as labels_cli
 from accord.cli import log as log_cli
 from accord.cli import node as node_cli
 from accord.cli import policy as policy_cli
+from accord.cli import serve as serve_cli
 from accord.cli.context import err
 from accord.errors import AccordError
 
@@ -43,6 +44,7 @@ app.add_typer(node_cli.users_app, name="users")
 app.add_typer(node_cli.tokens_app, name="tokens")
 app.command("send")(node_cli.send)
 app.command("outbox")(node_cli.outbox)
+app.command("serve")(serve_cli.serve)
 
 
 def _version(value: bool) -> None:

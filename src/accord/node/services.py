@@ -1,0 +1,77 @@
+"""The node's services wired together: what ``accord serve`` (and the CLI's node commands) run on.
+
+The register, the policy engine and the partners are loaded when the services start; a change to
+the register through ``record_event`` rebuilds the engine, so every later decision uses it and
+records its version.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from accord.clock import Clock
+from accord.config import Settings
+from accord.crypto.keys import NodeKeys
+from accord.labels.national import national_policy
+from accord.node import keys as key_files
+from accord.node.log import LogService
+from accord.node.messaging import MessagingService
+from accord.node.register import RegisterService, open_database
+from accord.node.users import UserService
+from accord.policy.engine import PolicyEngine
+from accord.store.database import Database
+
+
+@dataclass
+class NodeServices:
+    settings: Settings
+    clock: Clock
+    database: Database
+    keys: NodeKeys
+    register: RegisterService
+    users: UserService
+    log: LogService
+    _engine: PolicyEngine
+    _lock: threading.Lock
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock) -> NodeServices:
+        keys = key_files.load_key_set(settings)
+        database = open_database(settings)
+        register = RegisterService(database, clock)
+        return cls(
+            settings=settings,
+            clock=clock,
+            database=database,
+            keys=keys,
+            register=register,
+            users=UserService(database, clock, national_policy(keys.nation), keys.nation),
+            log=LogService(database, settings, clock),
+            _engine=PolicyEngine(register.register(), version=f"revision {register.revision()}"),
+            _lock=threading.Lock(),
+        )
+
+    @property
+    def engine(self) -> PolicyEngine:
+        return self._engine
+
+    def refresh(self) -> None:
+        """Rebuild the engine from the stored register (after a change)."""
+        with self._lock:
+            self._engine = PolicyEngine(
+                self.register.register(), version=f"revision {self.register.revision()}"
+            )
+
+    def messaging(self) -> MessagingService:
+        return MessagingService(
+            self.database,
+            self.clock,
+            keys=self.keys,
+            engine=self.engine,
+            users=self.users,
+            partners=key_files.pinned_all(self.settings),
+        )
+
+    def close(self) -> None:
+        self.database.dispose()

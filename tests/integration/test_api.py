@@ -1,0 +1,237 @@
+"""The node's HTTP API through the ASGI app (SQLite and PostgreSQL) and through real HTTP
+against ``accord serve`` on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from accord.api.app import create_app
+from accord.clock import Clock, FixedClock, SystemClock
+from accord.config import load_settings
+from accord.crypto.descriptor import describe
+from accord.crypto.keys import NodeKeys
+from accord.node import keys as key_files
+from accord.node.register import initialise
+from accord.node.services import NodeServices
+from tests.integration.test_cli import ACCORD
+
+CLOCK = FixedClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
+RELEASE = {
+    "recipient": "PAK",
+    "label": {"banner": "UNCLASSIFIED"},
+    "capability": "secure-communications",
+    "activity": "joint-exercises",
+    "text": "exercise starts at 0600",
+}
+
+
+def _prepare(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str | None = None,
+    clock: Clock = CLOCK,
+) -> dict[str, str]:
+    monkeypatch.setenv("ACCORD_HOME", str(home))
+    if database_url:
+        monkeypatch.setenv("ACCORD_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
+    settings = load_settings()
+    initialise(settings, clock)
+    key_files.save_key_set(settings, NodeKeys.generate("usa.example", "USA", clock.now()), new=True)
+    partner = NodeKeys.generate("pak.example", "PAK", clock.now())
+    key_files.pin(settings, describe(partner, clock.now()).encode())
+    node = NodeServices.open(settings, clock)
+    try:
+        node.users.add("alice", "officer", "SECRET", [])
+        node.users.add("audrey", "auditor", None, [])
+        node.users.add("olga", "operator", None, [])
+        return {name: node.users.create_token(name).token for name in ("alice", "audrey", "olga")}
+    finally:
+        node.close()
+
+
+@pytest.fixture
+def api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    tokens = _prepare(tmp_path / "home", monkeypatch, database_url)
+    with TestClient(create_app(load_settings(), CLOCK)) as client:
+        yield client, tokens
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_release_then_prove_it_in_the_log(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    response = client.post("/v1/messages", json=RELEASE, headers=_auth(tokens["alice"]))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["permit"] is True
+    assert set(body) >= {"id", "log_index", "reasons"}
+    queued = client.get("/v1/outbox", headers=_auth(tokens["audrey"])).json()
+    assert [m["id"] for m in queued] == [body["id"]]
+    proof = client.get(
+        f"/v1/log/proofs/inclusion?index={body['log_index']}", headers=_auth(tokens["audrey"])
+    )
+    assert proof.status_code == 200
+    assert set(proof.json()) == {"index", "size", "leaf_hash", "root_hash", "proof"}
+    note = client.get("/v1/log/checkpoint", headers=_auth(tokens["audrey"]))
+    assert note.text.startswith("usa.example/log\n")
+    entry = client.get(
+        f"/v1/log/entries/{body['log_index']}", headers=_auth(tokens["audrey"])
+    ).json()
+    assert entry["entry"]["decision"] == "permit"
+
+
+def test_a_denied_release_is_403_with_the_decision(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    secret = {**RELEASE, "label": {"banner": "SECRET//REL TO USA, PAK"}}
+    response = client.post("/v1/messages", json=secret, headers=_auth(tokens["alice"]))
+    assert response.status_code == 403
+    body = response.json()
+    assert body["error"] == "release-denied"
+    assert body["permit"] is False
+    assert any(r["outcome"] == "failed" for r in body["reasons"])
+    assert client.get("/v1/outbox", headers=_auth(tokens["alice"])).json() == []
+
+
+def test_roles_and_tokens(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    assert client.post("/v1/messages", json=RELEASE).status_code == 401
+    assert client.post("/v1/messages", json=RELEASE, headers=_auth("acc_forged")).status_code == 401
+    forbidden = client.post("/v1/messages", json=RELEASE, headers=_auth(tokens["audrey"]))
+    assert forbidden.status_code == 403
+    assert forbidden.json()["error"] == "forbidden"
+    assert client.get("/v1/outbox", headers=_auth(tokens["olga"])).status_code == 403
+    assert client.get("/v1/agreements", headers=_auth(tokens["olga"])).status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"recipient": "XXX"}, 422, "invalid-input"),
+        ({"capability": "telepathy"}, 422, "invalid-input"),
+        ({"label": {"banner": "SECRT//REL TO USA"}}, 422, "invalid-label"),
+        ({"label": {"banner": "UNCLASSIFIED", "json": {}}}, 422, "invalid-input"),
+        ({"unknown": 1}, 422, "invalid-input"),
+    ],
+)
+def test_bad_input_is_a_json_4xx_and_changes_nothing(
+    api: tuple[TestClient, dict[str, str]], change: dict[str, object], status: int, code: str
+) -> None:
+    client, tokens = api
+    response = client.post(
+        "/v1/messages", json={**RELEASE, **change}, headers=_auth(tokens["alice"])
+    )
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == code
+    assert client.get("/v1/outbox", headers=_auth(tokens["alice"])).json() == []
+
+
+def test_oversized_and_malformed_bodies(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    big = client.post(
+        "/v1/messages",
+        content=b"x" * (2 * 1024 * 1024),
+        headers={**_auth(tokens["alice"]), "content-type": "application/json"},
+    )
+    assert big.status_code == 413
+    assert big.json()["error"] == "too-large"
+    broken = client.post(
+        "/v1/messages",
+        content=b"{not json",
+        headers={**_auth(tokens["alice"]), "content-type": "application/json"},
+    )
+    assert broken.status_code == 422
+
+
+def test_what_if_decisions_channels_and_agreements(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    what_if = client.post(
+        "/v1/decisions",
+        json={
+            "recipient": "PAK",
+            "label": {"banner": "UNCLASSIFIED"},
+            "capability": "secure-communications",
+            "activity": "joint-exercises",
+            "on": "2021-06-01",
+            "clearance": "SECRET",
+        },
+        headers=_auth(tokens["audrey"]),
+    )
+    assert what_if.status_code == 200
+    assert what_if.json()["permit"] is False
+    channels = client.get(
+        "/v1/channels?a=USA&b=IND&on=2019-06-01", headers=_auth(tokens["olga"])
+    ).json()
+    assert "secure-communications" in {c["capability"] for c in channels["channels"]}
+    listed = client.get("/v1/agreements?on=2021-06-01", headers=_auth(tokens["olga"])).json()
+    cismoa = next(a for a in listed if a["id"] == "pak-usa-cismoa")
+    assert cismoa["status"] == "lapsed"
+    metrics = client.get("/metrics").text
+    assert "accord_http_requests_total" in metrics
+
+
+def test_every_route_is_in_the_openapi_document(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    paths = set(client.get("/openapi.json").json()["paths"])
+    assert {
+        "/v1/messages",
+        "/v1/decisions",
+        "/v1/agreements",
+        "/v1/channels",
+        "/v1/outbox",
+        "/v1/log/checkpoint",
+        "/v1/log/entries/{index}",
+        "/v1/log/proofs/inclusion",
+        "/v1/log/proofs/consistency",
+        "/healthz",
+        "/metrics",
+    } <= paths
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_real_http_against_accord_serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = _prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
+    port = _free_port()
+    environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "served")}
+    environment.pop("ACCORD_DATABASE_URL", None)
+    server = subprocess.Popen([ACCORD, "serve", "--port", str(port)], env=environment)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        response = httpx.post(
+            f"{base}/v1/messages", json=RELEASE, headers=_auth(tokens["alice"]), timeout=10
+        )
+        # The served node runs on the real clock: the CISMOA is in force today (renewed 2023).
+        assert response.status_code == 201, response.text
+        assert response.json()["permit"] is True
+    finally:
+        server.terminate()
+        # uvicorn shuts down gracefully, then re-raises the signal it caught (its documented way).
+        assert server.wait(timeout=15) in (0, -signal.SIGTERM)
