@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     #: The node's name: its transparency log's origin is ``<node_name>/log``. A schema-less URL.
     node_name: str = Field(default="accord.local", pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_/:]{0,200}$")
+    #: How often ``accord serve`` runs the lifecycle watcher.
+    watch_interval_seconds: float = Field(default=3600.0, gt=0)
     limits: Limits = Field(default_factory=Limits)
 
     @classmethod

@@ -7,8 +7,11 @@ the status its error class carries; request bodies are limited in size before th
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -42,6 +45,7 @@ from accord.labels.national import national_policy
 from accord.labels.reading import checked
 from accord.node.services import NodeServices
 from accord.node.users import Role, User
+from accord.node.watcher import LifecycleWatcher
 from accord.policy.clearances import national_clearance
 from accord.policy.model import ReleaseRequest
 from accord.tlog.merkle import leaf_hash
@@ -250,6 +254,11 @@ def channels(
     }
 
 
+@router.get("/v1/alerts")
+def list_alerts(node: NodeDep, current: AnyoneDep) -> list[dict[str, object]]:
+    return [a.to_dict() for a in LifecycleWatcher(node.database, node.clock).alerts()]
+
+
 @router.get("/v1/log/checkpoint", response_class=PlainTextResponse)
 def checkpoint(node: NodeDep, current: AuditingDep) -> str:
     return node.log.checkpoint().note
@@ -286,9 +295,13 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = NodeServices.open(settings, clock)
         app.state.metrics = _Metrics()
+        watcher = asyncio.create_task(_watch(app.state.services, settings.watch_interval_seconds))
         try:
             yield
         finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
             app.state.services.close()
 
     app = FastAPI(title="Accord node", version=__version__, lifespan=lifespan)
@@ -322,6 +335,20 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
         return _error(422, "invalid-input", f"{where}: {first.get('msg', 'invalid request')}")
 
     return app
+
+
+async def _watch(node: NodeServices, interval: float) -> None:
+    """The lifecycle watcher, every ``interval`` seconds, off the event loop's thread."""
+    log = logging.getLogger("accord.watcher")
+    while True:
+        try:
+            raised = await asyncio.to_thread(LifecycleWatcher(node.database, node.clock).run_once)
+            if raised:
+                node.refresh()
+                log.info("lifecycle watcher raised %d alert(s)", len(raised))
+        except AccordError as error:
+            log.warning("lifecycle watcher: %s", error)
+        await asyncio.sleep(interval)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

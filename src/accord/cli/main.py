@@ -45,6 +45,8 @@ app.add_typer(node_cli.tokens_app, name="tokens")
 app.command("send")(node_cli.send)
 app.command("outbox")(node_cli.outbox)
 app.command("serve")(serve_cli.serve)
+app.command("alerts")(node_cli.alerts)
+app.command("watch")(node_cli.watch)
 
 
 def _version(value: bool) -> None:

@@ -29,6 +29,7 @@ from accord.node import keys as key_files
 from accord.node.messaging import MAX_BODY, MessagingService
 from accord.node.register import RegisterService, open_database
 from accord.node.users import UserService
+from accord.node.watcher import LifecycleWatcher
 from accord.policy.engine import PolicyEngine
 
 users_app = typer.Typer(
@@ -223,3 +224,34 @@ def outbox(as_json: JsonOption = False) -> None:
             row["status"],
         )
     context.out.print(table)
+
+
+@contextmanager
+def _watcher() -> Iterator[LifecycleWatcher]:
+    database = open_database(context.settings())
+    try:
+        yield LifecycleWatcher(database, context.clock)
+    finally:
+        database.dispose()
+
+
+def alerts(as_json: JsonOption = False) -> None:
+    """Alerts of the lifecycle watcher: agreements about to expire, channels opened or closed."""
+    with _watcher() as watcher:
+        found = watcher.alerts()
+    if as_json:
+        context.print_json([a.to_dict() for a in found])
+        return
+    if not found:
+        context.out.print("no alerts", markup=False)
+    for alert in found:
+        context.out.print(f"[{alert.kind}] {alert.message}", markup=False)
+
+
+def watch() -> None:
+    """Run the lifecycle watcher once (accord serve runs it periodically)."""
+    with _watcher() as watcher:
+        raised = watcher.run_once()
+    context.out.print(f"{len(raised)} new alert(s)", markup=False)
+    for alert in raised:
+        context.out.print(f"[{alert.kind}] {alert.message}", markup=False)

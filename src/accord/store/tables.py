@@ -223,3 +223,29 @@ outbox = Table(
     Column("status", String(16), nullable=False),
     Index("ix_outbox_status", "status"),
 )
+
+
+# -- the lifecycle watcher: alerts, and the last status it saw per agreement -------------------
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("agreement_id", String(64), nullable=False),
+    #: For expiry alerts, the horizon in days that was crossed; 0 for status changes.
+    Column("horizon_days", Integer, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("log_index", BigInteger, nullable=True),
+    UniqueConstraint("kind", "agreement_id", "horizon_days", "day"),
+)
+
+watch_state = Table(
+    "watch_state",
+    metadata,
+    Column("agreement_id", String(64), primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("until", String(40), nullable=True),
+    Column("checked_on", String(10), nullable=False),
+)
