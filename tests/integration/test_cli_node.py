@@ -120,3 +120,28 @@ def test_bad_input(nodes: dict[str, Path], args: list[str], message: str) -> Non
     assert result.returncode in (2, 3), result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hand_delivery_to_the_partner_inbox(nodes: dict[str, Path], tmp_path: Path) -> None:
+    usa, pak = nodes["usa"], nodes["pak"]
+    assert accord("keys", "pin", str(usa / "descriptor.json"), home=pak).returncode == 0
+    assert (
+        accord(
+            "users", "add", "babar", "--role", "officer", "--clearance", "SECRET", home=pak
+        ).returncode
+        == 0
+    )
+    sent = json.loads(send(usa, "UNCLASSIFIED", "--text", "convoy at 0600", "--json").stdout)
+    envelope = tmp_path / "message.env"
+    exported = accord("outbox", "--envelope", sent["id"], "--out", str(envelope), home=usa)
+    assert exported.returncode == 0, exported.stderr
+    received = accord("receive", str(envelope), "--json", home=pak)
+    assert received.returncode == 0, received.stderr
+    assert json.loads(received.stdout)["id"] == sent["id"]
+    listed = json.loads(accord("inbox", "--as", "babar", "--json", home=pak).stdout)
+    assert [m["id"] for m in listed] == [sent["id"]]
+    assert set(listed[0]) >= {"id", "from", "label", "received"}
+    read = accord("read", "--as", "babar", sent["id"], home=pak)
+    assert read.stdout == "convoy at 0600"
+    again = accord("receive", str(envelope), home=pak)
+    assert again.returncode == 4

@@ -254,6 +254,17 @@ def channels(
     }
 
 
+@router.get("/v1/inbox")
+def list_inbox(node: NodeDep, current: OfficerDep) -> list[dict[str, Any]]:
+    return node.inbox().list_for(current)
+
+
+@router.get("/v1/messages/{message_id}/content")
+def message_content(message_id: str, node: NodeDep, current: OfficerDep) -> Response:
+    content = node.inbox().read(current, message_id)
+    return Response(content=content, media_type="application/octet-stream")
+
+
 @router.get("/v1/alerts")
 def list_alerts(node: NodeDep, current: AnyoneDep) -> list[dict[str, object]]:
     return [a.to_dict() for a in LifecycleWatcher(node.database, node.clock).alerts()]

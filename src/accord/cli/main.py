@@ -47,6 +47,9 @@ app.command("outbox")(node_cli.outbox)
 app.command("serve")(serve_cli.serve)
 app.command("alerts")(node_cli.alerts)
 app.command("watch")(node_cli.watch)
+app.command("receive")(node_cli.receive)
+app.command("inbox")(node_cli.inbox)
+app.command("read")(node_cli.read)
 
 
 def _version(value: bool) -> None:

@@ -26,9 +26,11 @@ from accord.labels.label import Label
 from accord.labels.national import national_policy, shipped_policies
 from accord.labels.reading import read_label
 from accord.node import keys as key_files
+from accord.node.inbox import MAX_ENVELOPE
 from accord.node.messaging import MAX_BODY, MessagingService
 from accord.node.register import RegisterService, open_database
-from accord.node.users import UserService
+from accord.node.services import NodeServices
+from accord.node.users import Role, UserService
 from accord.node.watcher import LifecycleWatcher
 from accord.policy.engine import PolicyEngine
 
@@ -204,10 +206,21 @@ def send(
         raise typer.Exit(DENIED_EXIT)
 
 
-def outbox(as_json: JsonOption = False) -> None:
-    """Messages released and waiting for delivery."""
+def outbox(
+    as_json: JsonOption = False,
+    envelope: Annotated[
+        str | None, typer.Option("--envelope", help="Write this message's envelope to --out.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the envelope.")] = None,
+) -> None:
+    """Messages released and waiting for delivery (or one's sealed envelope, for hand delivery)."""
     with _node(messaging=True) as node:
         assert node.messaging is not None
+        if envelope is not None:
+            if out is None:
+                raise InvalidInput("--envelope needs --out FILE")
+            out.write_bytes(node.messaging.envelope(envelope))
+            return
         rows = node.messaging.outbox()
     if as_json:
         context.print_json(rows)
@@ -255,3 +268,69 @@ def watch() -> None:
     context.out.print(f"{len(raised)} new alert(s)", markup=False)
     for alert in raised:
         context.out.print(f"[{alert.kind}] {alert.message}", markup=False)
+
+
+@contextmanager
+def _services() -> Iterator[NodeServices]:
+    node = NodeServices.open(context.settings(), context.clock)
+    try:
+        yield node
+    finally:
+        node.close()
+
+
+def receive(
+    file: Annotated[Path, typer.Argument(help="An envelope from a partner node.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Receive a partner's envelope: verified, decided again under this node's register, and
+    stored in the inbox (exit 3 if refused)."""
+    data = context.read_file(file, MAX_ENVELOPE, "envelope")
+    with _services() as node:
+        accepted = node.inbox().accept(data)
+    if as_json:
+        context.print_json(
+            {
+                "id": accepted.id,
+                "from": accepted.sender,
+                "label": accepted.marking,
+                "log_index": accepted.log_index,
+            }
+        )
+    else:
+        line = f"accepted {accepted.id} from {accepted.sender} ({accepted.marking})"
+        sys.stdout.write(f"{line}, log entry {accepted.log_index}\n")
+
+
+def inbox(
+    user: Annotated[str, typer.Option("--as", help="The reader.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Messages this user may read (nothing above their clearance is listed)."""
+    with _services() as node:
+        reader = node.users.require(user, Role.OFFICER)
+        rows = node.inbox().list_for(reader)
+    if as_json:
+        context.print_json(rows)
+        return
+    table = Table("id", "from", "label", "received", "capability")
+    for row in rows:
+        table.add_row(row["id"], row["from"], row["label"], row["received"], row["capability"])
+    context.out.print(table)
+
+
+def read(
+    user: Annotated[str, typer.Option("--as", help="The reader.")],
+    message_id: Annotated[str, typer.Argument(help="The message id.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the content to this file.")
+    ] = None,
+) -> None:
+    """Open a message for a reader, after their read decision."""
+    with _services() as node:
+        reader = node.users.require(user, Role.OFFICER)
+        content = node.inbox().read(reader, message_id)
+    if out is not None:
+        out.write_bytes(content)
+    else:
+        sys.stdout.buffer.write(content)

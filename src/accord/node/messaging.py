@@ -27,12 +27,12 @@ from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import Release, recipients_of, seal
 from accord.crypto.keys import NodeKeys
-from accord.errors import InvalidInput
+from accord.errors import InvalidInput, NotFound
 from accord.labels.json_form import label_to_dict
 from accord.labels.label import Label
 from accord.node.log import append_in
 from accord.node.users import Role, UserService
-from accord.policy.clearances import national_clearance
+from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, ReleaseRequest
 from accord.store.database import Database
@@ -96,8 +96,7 @@ class MessagingService:
         target = self.engine.policy_of_nation(recipient)
         accreditation = None
         if target is not None:
-            top = target.by_hierarchy()[-1].name
-            accreditation = national_clearance(target, top, recipient, day)
+            accreditation = node_accreditation(target, recipient, day)
         decision = self.engine.decide(
             ReleaseRequest(
                 sender=self.keys.nation,
@@ -186,6 +185,15 @@ class MessagingService:
                 f"no pinned node of {nation}: pin its descriptor with 'accord keys pin FILE'"
             )
         return sorted(found, key=lambda d: d.node)[0]
+
+    def envelope(self, message_id: str) -> bytes:
+        with self.database.transaction() as connection:
+            found = connection.execute(
+                sa.select(outbox.c.envelope).where(outbox.c.id == message_id)
+            ).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"no message {message_id[:64]!r} in the outbox")
+        return bytes(found)
 
     def outbox(self) -> list[dict[str, Any]]:
         with self.database.transaction() as connection:

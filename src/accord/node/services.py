@@ -15,6 +15,7 @@ from accord.config import Settings
 from accord.crypto.keys import NodeKeys
 from accord.labels.national import national_policy
 from accord.node import keys as key_files
+from accord.node.inbox import InboxService
 from accord.node.log import LogService
 from accord.node.messaging import MessagingService
 from accord.node.register import RegisterService, open_database
@@ -70,6 +71,15 @@ class NodeServices:
             keys=self.keys,
             engine=self.engine,
             users=self.users,
+            partners=key_files.pinned_all(self.settings),
+        )
+
+    def inbox(self) -> InboxService:
+        return InboxService(
+            self.database,
+            self.clock,
+            keys=self.keys,
+            engine=self.engine,
             partners=key_files.pinned_all(self.settings),
         )
 

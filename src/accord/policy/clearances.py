@@ -45,3 +45,9 @@ def national_clearance(
         ),
         categories=frozenset(refs),
     )
+
+
+def node_accreditation(policy: SecurityPolicy, nation: str, day: dt.date) -> Clearance:
+    """What a nation's node stands for at release time: its readers are decided one by one
+    when they read, so the node carries the nation's highest level."""
+    return national_clearance(policy, policy.by_hierarchy()[-1].name, nation, day)

@@ -249,3 +249,22 @@ watch_state = Table(
     Column("until", String(40), nullable=True),
     Column("checked_on", String(10), nullable=False),
 )
+
+
+#: Messages received from partners, accepted under this node's own register and policies.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("received_at", String(40), nullable=False),
+    Column("sender_node", String(256), nullable=False),
+    Column("sender_nation", String(3), nullable=False),
+    Column("capability", String(64), nullable=False),
+    Column("activity", String(64), nullable=True),
+    #: The label as sent (sender's policy) and as this nation's policy expresses it.
+    Column("label", JSON, nullable=False),
+    Column("local_label", JSON, nullable=False),
+    Column("local_marking", Text, nullable=False),
+    Column("envelope", LargeBinary, nullable=False),
+    Column("log_index", BigInteger, nullable=False),
+)

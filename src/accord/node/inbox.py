@@ -1,0 +1,194 @@
+"""Receiving a partner's envelope, and the inbox of this node's readers.
+
+Receiving (``accept``): the envelope is verified against the sender's pinned descriptor; the
+release is decided again under this node's own register and policies (both nations must agree
+that the agreement is in force); on acceptance the envelope, its label as this nation's policy
+expresses it, and an ``envelope-received`` log entry are stored in one transaction; a refusal is
+logged and reported with every reason. The envelope stays sealed at rest; it is opened for a
+reader only after that reader's read decision.
+
+Reading: a user sees only the messages whose label their clearance passes (ACDF under the
+national policy); others are not listed, so a reader never learns that a message above their
+clearance exists, and asking for one by id is answered as for a message that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from accord.clock import Clock
+from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.envelope import open_envelope, verify
+from accord.crypto.keys import NodeKeys
+from accord.crypto.wire import Limits, Reader
+from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
+from accord.labels.json_form import label_from_dict, label_to_dict
+from accord.labels.reading import checked
+from accord.node.log import append_in
+from accord.node.users import User
+from accord.policy.clearances import node_accreditation
+from accord.policy.engine import PolicyEngine
+from accord.policy.model import ReleaseRequest
+from accord.store.database import Database
+from accord.store.tables import inbox
+from accord.tlog.entries import EntryKind, LogEntry
+
+MAX_ENVELOPE = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Accepted:
+    id: str
+    sender: str
+    marking: str
+    log_index: int
+
+
+class InboxService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        keys: NodeKeys,
+        engine: PolicyEngine,
+        partners: dict[str, NodeDescriptor],
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.keys = keys
+        self.engine = engine
+        self.partners = partners
+
+    def accept(self, envelope: bytes) -> Accepted:
+        if len(envelope) > MAX_ENVELOPE:
+            raise InvalidInput(f"an envelope is at most {MAX_ENVELOPE} bytes")
+        sender = self._sender(envelope)
+        checked_envelope = verify(io.BytesIO(envelope), sender)
+        header = checked_envelope.header
+        if not any(r.get("node") == self.keys.node for r in header["recipients"]):
+            raise InvalidInput(f"the envelope is not addressed to {self.keys.node}")
+        label = checked(label_from_dict(header["label"]), self.engine.policies)
+        now = self.clock.now()
+        own = self.engine.policy_of_nation(self.keys.nation)
+        assert own is not None
+        accreditation = node_accreditation(own, self.keys.nation, now.date())
+        decision = self.engine.decide(
+            ReleaseRequest(
+                sender=sender.nation,
+                recipient=self.keys.nation,
+                label=label,
+                capability=str(header["capability"]),
+                activity=str(header["activity"]),
+                day=now.date(),
+                clearance=accreditation,
+            )
+        )
+        stamp = now.astimezone(dt.UTC).isoformat()
+        entry = {
+            "envelope": header["id"],
+            "digest": hashlib.sha256(envelope).hexdigest(),
+            "sender": sender.node,
+            "status": "accepted" if decision.permit else "rejected",
+            "agreements": list(decision.agreements),
+            "register_version": decision.register_version,
+            "at": stamp,
+        }
+        accepted = decision.permit and decision.recipient_label is not None
+        with self.database.transaction() as connection:
+            if connection.execute(sa.select(inbox.c.id).where(inbox.c.id == header["id"])).first():
+                raise Conflict(f"envelope {header['id']} was already received")
+            appended = append_in(connection, [LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)])
+            if accepted:
+                assert decision.recipient_label is not None
+                connection.execute(
+                    sa.insert(inbox).values(
+                        id=header["id"],
+                        received_at=stamp,
+                        sender_node=sender.node,
+                        sender_nation=sender.nation,
+                        capability=header["capability"],
+                        activity=header["activity"],
+                        label=header["label"],
+                        local_label=label_to_dict(decision.recipient_label),
+                        local_marking=decision.recipient_marking or "",
+                        envelope=envelope,
+                        log_index=appended.first_index,
+                    )
+                )
+        if not accepted:
+            # The refusal is logged (committed above) and reported with every reason.
+            raise ReleaseDenied(
+                {"id": header["id"], "log_index": appended.first_index, **decision.to_dict()}
+            )
+        return Accepted(
+            id=str(header["id"]),
+            sender=sender.node,
+            marking=decision.recipient_marking or "",
+            log_index=appended.first_index,
+        )
+
+    def _sender(self, envelope: bytes) -> NodeDescriptor:
+        try:
+            node = Reader(io.BytesIO(envelope), Limits()).opening().header["sender"]["node"]
+        except (InvalidInput, KeyError, TypeError):
+            raise InvalidInput("not an Accord envelope") from None
+        descriptor = self.partners.get(str(node))
+        if descriptor is None:
+            raise InvalidInput(f"the sender {str(node)[:64]!r} is not a pinned partner")
+        return descriptor
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _readable(self, user: User, row: Any) -> bool:
+        own = self.engine.policy_of_nation(self.keys.nation)
+        assert own is not None
+        clearance = user.clearance_under(own, self.keys.nation, self.clock.today())
+        return self.engine.read(label_from_dict(row.local_label), clearance).permit
+
+    def list_for(self, user: User) -> list[dict[str, Any]]:
+        with self.database.transaction() as connection:
+            rows = connection.execute(
+                sa.select(
+                    inbox.c.id,
+                    inbox.c.received_at,
+                    inbox.c.sender_node,
+                    inbox.c.sender_nation,
+                    inbox.c.capability,
+                    inbox.c.activity,
+                    inbox.c.local_label,
+                    inbox.c.local_marking,
+                ).order_by(inbox.c.received_at)
+            ).all()
+        return [
+            {
+                "id": r.id,
+                "from": r.sender_node,
+                "nation": r.sender_nation,
+                "label": r.local_marking,
+                "received": r.received_at,
+                "capability": r.capability,
+                "activity": r.activity,
+            }
+            for r in rows
+            if self._readable(user, r)
+        ]
+
+    def read(self, user: User, message_id: str) -> bytes:
+        with self.database.transaction() as connection:
+            row = connection.execute(sa.select(inbox).where(inbox.c.id == message_id)).first()
+        # Unreadable and absent look the same: a reader never learns a message exists.
+        if row is None or not self._readable(user, row):
+            raise NotFound(f"no message {message_id[:64]!r}")
+        sender = self.partners.get(str(row.sender_node))
+        if sender is None:
+            raise InvalidInput(f"the sender {row.sender_node} is no longer pinned")
+        out = io.BytesIO()
+        open_envelope(io.BytesIO(bytes(row.envelope)), out, recipient=self.keys, sender=sender)
+        return out.getvalue()
