@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -171,3 +172,28 @@ def test_users_and_tokens(database: Database, users: UserService) -> None:
     with pytest.raises(NotFound):
         users.get("nobody")
     assert users.require("alice", Role.OFFICER).name == "alice"
+
+
+def test_concurrent_releases_all_land_and_the_log_stays_whole(
+    database: Database, users: UserService
+) -> None:
+    service = messaging(database, users)
+
+    def one(i: int) -> int:
+        result = service.release(
+            user_name="alice",
+            recipient="PAK",
+            label=label("UNCLASSIFIED"),
+            capability="secure-communications",
+            activity="joint-exercises",
+            body=f"message {i}".encode(),
+        )
+        assert result.decision.permit
+        return result.log_index
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        indexes = list(pool.map(one, range(32)))
+    assert sorted(indexes) == list(range(0, 64, 2))
+    with database.transaction() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(outbox)).scalar() == 32
+        assert TlogRepository(connection).size() == 64

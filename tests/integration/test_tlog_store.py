@@ -161,7 +161,7 @@ def test_a_stale_appender_gets_a_conflict(database: Database) -> None:
     def append_from_a_stale_size() -> None:
         with database.transaction() as connection:
             repository = TlogRepository(connection)
-            repository.size = lambda: 0  # type: ignore[method-assign]  # computed before the other
+            repository._locked_size = lambda: 0  # type: ignore[method-assign]  # a stale reading
             repository.append([("test", LogEntry(EntryKind.TEST, {"n": 1}).encode())])
 
     with pytest.raises(Conflict):

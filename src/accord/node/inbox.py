@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
@@ -30,13 +31,14 @@ from accord.crypto.wire import Limits, Reader
 from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
-from accord.node.log import append_in
+from accord.node.log import append_in, in_transaction
 from accord.node.users import User
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import ReleaseRequest
 from accord.store.database import Database
 from accord.store.tables import inbox
+from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
 MAX_ENVELOPE = 64 * 1024 * 1024
@@ -101,7 +103,8 @@ class InboxService:
             "at": stamp,
         }
         accepted = decision.permit and decision.recipient_label is not None
-        with self.database.transaction() as connection:
+
+        def write(connection: Connection) -> Appended:
             if connection.execute(sa.select(inbox.c.id).where(inbox.c.id == header["id"])).first():
                 raise Conflict(f"envelope {header['id']} was already received")
             appended = append_in(connection, [LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)])
@@ -122,6 +125,9 @@ class InboxService:
                         log_index=appended.first_index,
                     )
                 )
+            return appended
+
+        appended = in_transaction(self.database, write)
         if not accepted:
             # The refusal is logged (committed above) and reported with every reason.
             raise ReleaseDenied(

@@ -8,19 +8,21 @@ how tampering with any stored entry or hash is found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.config import Settings
 from accord.crypto.signing import Ed25519Signer
-from accord.errors import Conflict, InvalidInput, StorageError
+from accord.errors import InvalidInput, StorageError
 from accord.node.keys import load_log_key, node_name
 from accord.store.database import Database
 from accord.store.tlog_repository import (
     Appended,
+    LogRaced,
     StoredCheckpoint,
     TlogRepository,
     WitnessedRow,
@@ -33,7 +35,7 @@ from accord.tlog.note import NoteSignature, VerifierKey
 from accord.tlog.proofs import ConsistencyProof, InclusionProof
 from accord.tlog.witness import WitnessAlarm, WitnessedLog, witness, witness_key
 
-APPEND_RETRIES = 5
+APPEND_RETRIES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,24 @@ class IntegrityReport:
     @property
     def intact(self) -> bool:
         return not self.problems
+
+
+T = TypeVar("T")
+
+
+def in_transaction(
+    database: Database, work: Callable[[Connection], T], attempts: int = APPEND_RETRIES
+) -> T:
+    """Run ``work`` in one transaction, again from the start if another writer appended to the log
+    first (the transaction's appends are computed on the log's size when it began)."""
+    for attempt in range(attempts):
+        try:
+            with database.transaction() as connection:
+                return work(connection)
+        except LogRaced:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def append_in(connection: Connection, entries: Sequence[LogEntry]) -> Appended:
@@ -77,14 +97,7 @@ class LogService:
 
     def append(self, entries: Sequence[LogEntry]) -> Appended:
         encoded = [(e.kind.value, e.encode()) for e in entries]
-        for attempt in range(APPEND_RETRIES):
-            try:
-                with self.database.transaction() as connection:
-                    return TlogRepository(connection).append(encoded)
-            except Conflict:
-                if attempt == APPEND_RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+        return in_transaction(self.database, lambda c: TlogRepository(c).append(encoded))
 
     def checkpoint(self) -> StoredCheckpoint:
         """The signed checkpoint of the log as it is now (signed once per size)."""

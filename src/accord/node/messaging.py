@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
@@ -30,13 +31,14 @@ from accord.crypto.keys import NodeKeys
 from accord.errors import InvalidInput, NotFound
 from accord.labels.json_form import label_to_dict
 from accord.labels.label import Label
-from accord.node.log import append_in
+from accord.node.log import append_in, in_transaction
 from accord.node.users import Role, UserService
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, ReleaseRequest
 from accord.store.database import Database
 from accord.store.tables import outbox
+from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
 MAX_BODY = 16 * 1024 * 1024
@@ -122,9 +124,11 @@ class MessagingService:
             "at": stamp,
         }
         if not decision.permit:
-            with self.database.transaction() as connection:
-                appended = append_in(connection, [LogEntry(EntryKind.RELEASE_DECISION, entry)])
-            return ReleaseResult(id=None, decision=decision, log_index=appended.first_index)
+            denied = in_transaction(
+                self.database,
+                lambda c: append_in(c, [LogEntry(EntryKind.RELEASE_DECISION, entry)]),
+            )
+            return ReleaseResult(id=None, decision=decision, log_index=denied.first_index)
         partner = self._partner(recipient)
         sealed_bytes = io.BytesIO()
         sealed = seal(
@@ -143,7 +147,8 @@ class MessagingService:
         envelope = sealed_bytes.getvalue()
         digest = hashlib.sha256(envelope).hexdigest()
         entry["message"] = sealed.id
-        with self.database.transaction() as connection:
+
+        def write(connection: Connection) -> Appended:
             appended = append_in(
                 connection,
                 [
@@ -176,6 +181,9 @@ class MessagingService:
                     status="queued",
                 )
             )
+            return appended
+
+        appended = in_transaction(self.database, write)
         return ReleaseResult(id=sealed.id, decision=decision, log_index=appended.first_index)
 
     def _partner(self, nation: str) -> NodeDescriptor:

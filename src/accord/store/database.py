@@ -44,6 +44,7 @@ class Database:
             raise StorageError(f"cannot open the {self.dialect} database: {_brief(e)}") from e
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     @property
     def display_url(self) -> str:
@@ -99,11 +100,20 @@ def _head(config: Config) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off: transactions start with _sqlite_begin.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): two writers
+    that both read first would otherwise deadlock, and one fail at once with "database is
+    locked". Under WAL, readers outside transactions still do not wait."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _brief(error: BaseException) -> str:

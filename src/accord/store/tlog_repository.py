@@ -28,6 +28,12 @@ from accord.tlog import merkle
 from accord.tlog.merkle import Node
 
 LOG = "main"
+
+
+class LogRaced(Conflict):
+    """Another transaction appended first; the whole transaction can be retried."""
+
+
 _LEVEL = 1 << 48
 #: SQLite accepts at most 32766 bound parameters per statement; proofs need far fewer.
 _IN_CHUNK = 500
@@ -72,6 +78,12 @@ class TlogRepository:
         ).scalar_one_or_none()
         return int(value) if value is not None else 0
 
+    def _locked_size(self) -> int:
+        value = self.connection.execute(
+            sa.select(tlog_head.c.size).where(tlog_head.c.log == LOG).with_for_update()
+        ).scalar_one_or_none()
+        return int(value) if value is not None else 0
+
     def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
         keys = {node_key(n): n for n in wanted}
         found: dict[Node, bytes] = {}
@@ -93,7 +105,9 @@ class TlogRepository:
         if not entries:
             size = self.size()
             return Appended(first_index=size, size=size)
-        start = self.size()
+        # Lock the head row (PostgreSQL: FOR UPDATE; SQLite's transactions already hold the write
+        # lock), so concurrent appenders queue instead of racing.
+        start = self._locked_size()
         known = self.nodes(merkle.range_nodes(0, start))
         entry_rows: list[tuple[int, str, bytes]] = []
         node_rows: list[tuple[int, bytes]] = []
@@ -118,7 +132,7 @@ class TlogRepository:
             .values(size=new_size)
         )
         if updated.rowcount != 1:
-            raise Conflict("another writer appended to the log; retry")
+            raise LogRaced("another writer appended to the log; retry")
         self._bulk_insert("tlog_entries", ("idx", "kind", "entry"), entry_rows)
         self._bulk_insert("tlog_nodes", ("key", "hash"), node_rows)
         return Appended(first_index=start, size=new_size)

@@ -1,0 +1,224 @@
+"""Benchmark: releases per second into the outbox over real HTTP, on SQLite and PostgreSQL.
+
+Each run starts ``accord serve`` on loopback and sends 1 KiB text releases from 16 concurrent
+clients for a fixed time; every accepted release is decided, sealed, queued and logged in one
+transaction. The floor, measured in the same run, is the in-process minimum for one release:
+the policy decision, the seal and one log append (in memory), with no HTTP and no database.
+
+Last line: one JSON object with ``sqlite_per_s``, ``postgres_per_s`` and ``floor_per_s``.
+Goal: PostgreSQL at least half the floor. Run: ``.venv/bin/python bench/node.py [--seconds S]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from accord.agreements.public_record import public_record
+from accord.clock import SystemClock
+from accord.config import load_settings
+from accord.crypto.descriptor import describe, parse_descriptor
+from accord.crypto.envelope import Release, recipients_of, seal
+from accord.crypto.keys import NodeKeys
+from accord.labels.banner import banner_to_label, parse_banner
+from accord.labels.json_form import label_to_dict
+from accord.labels.national import national_policy
+from accord.node import keys as key_files
+from accord.node.register import initialise
+from accord.node.services import NodeServices
+from accord.policy.clearances import node_accreditation
+from accord.policy.engine import PolicyEngine
+from accord.policy.model import ReleaseRequest
+from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.merkle import MemoryTree, leaf_hash
+
+POSTGRESQL = os.environ.get(
+    "ACCORD_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
+BODY = "x" * 1024
+RELEASE = {
+    "recipient": "PAK",
+    "label": {"banner": "UNCLASSIFIED"},
+    "capability": "secure-communications",
+    "activity": "joint-exercises",
+    "text": BODY,
+}
+
+
+def prepare(home: Path, database_url: str | None) -> tuple[dict[str, str], str]:
+    environment = {**os.environ, "ACCORD_HOME": str(home)}
+    environment.pop("ACCORD_DATABASE_URL", None)
+    if database_url:
+        environment["ACCORD_DATABASE_URL"] = database_url
+    os.environ.update({k: v for k, v in environment.items() if k.startswith("ACCORD_")})
+    if not database_url:
+        os.environ.pop("ACCORD_DATABASE_URL", None)
+    settings = load_settings()
+    clock = SystemClock()
+    initialise(settings, clock)
+    key_files.save_key_set(settings, NodeKeys.generate("usa.example", "USA", clock.now()), new=True)
+    partner = NodeKeys.generate("pak.example", "PAK", clock.now())
+    key_files.pin(settings, describe(partner, clock.now()).encode())
+    node = NodeServices.open(settings, clock)
+    try:
+        node.users.add("alice", "officer", "SECRET", [])
+        token = node.users.create_token("alice").token
+    finally:
+        node.close()
+    return environment, token
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def hammer(base: str, token: str, clients: int, seconds: float) -> int:
+    deadline = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def worker(client: httpx.AsyncClient) -> int:
+        done = 0
+        while time.perf_counter() < deadline:
+            response = await client.post(f"{base}/v1/messages", json=RELEASE, headers=headers)
+            if response.status_code != 201:
+                raise RuntimeError(f"release failed: {response.status_code} {response.text[:200]}")
+            done += 1
+        return done
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        counts = await asyncio.gather(*(worker(client) for _ in range(clients)))
+    return sum(counts)
+
+
+def serve_and_measure(
+    environment: dict[str, str], token: str, clients: int, seconds: float
+) -> float:
+    port = free_port()
+    server = subprocess.Popen([ACCORD, "serve", "--port", str(port)], env=environment)  # noqa: S603
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        asyncio.run(hammer(base, token, clients, 1.0))  # warm up
+        start = time.perf_counter()
+        count = asyncio.run(hammer(base, token, clients, seconds))
+        return count / (time.perf_counter() - start)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def floor(seconds: float) -> float:
+    """Decide, seal and append to an in-memory log, in process."""
+    now = SystemClock().now()
+    engine = PolicyEngine(public_record())
+    usa = NodeKeys.generate("usa.example", "USA", now)
+    pak = parse_descriptor(describe(NodeKeys.generate("pak.example", "PAK", now), now).encode())
+    label = banner_to_label(parse_banner("UNCLASSIFIED"), national_policy("USA"))
+    accreditation = node_accreditation(national_policy("PAK"), "PAK", now.date())
+    recipients = recipients_of(pak, at=now)
+    tree = MemoryTree()
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        decision = engine.decide(
+            ReleaseRequest(
+                sender="USA",
+                recipient="PAK",
+                label=label,
+                capability="secure-communications",
+                activity="joint-exercises",
+                day=now.date(),
+                clearance=accreditation,
+            )
+        )
+        assert decision.permit
+        out = io.BytesIO()
+        seal(
+            io.BytesIO(BODY.encode()),
+            out,
+            sender=usa,
+            recipients=recipients,
+            now=now,
+            release=Release(
+                label=label_to_dict(label),
+                capability="secure-communications",
+                activity="joint-exercises",
+            ),
+        )
+        entry = LogEntry(
+            EntryKind.RELEASE_DECISION,
+            {
+                "decision": "permit",
+                "sender": "USA",
+                "recipient": "PAK",
+                "capability": "secure-communications",
+                "at": now.isoformat(),
+            },
+        )
+        tree.append(leaf_hash(entry.encode()))
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    floor_rate = floor(args.seconds)
+    print(f"floor (decide + seal + log append, in process): {floor_rate:,.0f}/s")
+    with tempfile.TemporaryDirectory() as directory:
+        environment, token = prepare(Path(directory) / "sqlite", None)
+        sqlite_rate = serve_and_measure(environment, token, args.clients, args.seconds)
+    print(f"SQLite over HTTP, {args.clients} clients: {sqlite_rate:,.0f} releases/s")
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(POSTGRESQL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = f"{POSTGRESQL}?options=-csearch_path%3D{schema}"
+        with tempfile.TemporaryDirectory() as directory:
+            environment, token = prepare(Path(directory) / "postgres", url)
+            postgres_rate = serve_and_measure(environment, token, args.clients, args.seconds)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    print(f"PostgreSQL over HTTP, {args.clients} clients: {postgres_rate:,.0f} releases/s")
+    print(
+        json.dumps(
+            {
+                "sqlite_per_s": round(sqlite_rate, 1),
+                "postgres_per_s": round(postgres_rate, 1),
+                "floor_per_s": round(floor_rate, 1),
+                "postgres_ratio": round(postgres_rate / floor_rate, 3),
+                "sqlite_ratio": round(sqlite_rate / floor_rate, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
