@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from accord.store.database import Database
+
 POSTGRESQL_URL = os.environ.get(
     "ACCORD_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -64,3 +66,12 @@ def accord_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ACCORD_HOME", str(home))
     monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
     return home
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A migrated, empty database of each kind."""
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()

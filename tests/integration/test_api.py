@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -158,6 +159,29 @@ def test_oversized_and_malformed_bodies(api: tuple[TestClient, dict[str, str]]) 
         headers={**_auth(tokens["alice"]), "content-type": "application/json"},
     )
     assert broken.status_code == 422
+    assert broken.json()["error"] == "invalid-input"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit still holds
+        for _ in range(40):
+            yield b"x" * 65536
+
+    chunked = client.post(
+        "/v1/messages",
+        content=chunks(),
+        headers={**_auth(tokens["alice"]), "content-type": "application/json"},
+    )
+    assert chunked.status_code == 413
+    assert chunked.json()["error"] == "too-large"
+    assert client.get("/v1/outbox", headers=_auth(tokens["alice"])).json() == []
+
+
+def test_unknown_routes_and_methods_are_json_errors(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    missing = client.get("/v1/nothing-here", headers=_auth(tokens["alice"]))
+    assert (missing.status_code, missing.json()["error"]) == (404, "not-found")
+    wrong = client.delete("/v1/outbox", headers=_auth(tokens["alice"]))
+    assert (wrong.status_code, wrong.json()["error"]) == (405, "method-not-allowed")
+    assert set(wrong.json()) == {"error", "message"}
 
 
 def test_what_if_decisions_channels_and_agreements(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -211,20 +235,32 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _serve(environment: dict[str, str], *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    command = [ACCORD, "serve", "--port", str(port), *options]
+    server = subprocess.Popen(command, env=environment)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return server, base
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    # uvicorn shuts down gracefully, then re-raises the signal it caught (its documented way).
+    assert server.wait(timeout=20) in (0, -signal.SIGTERM)
+
+
 def test_real_http_against_accord_serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = _prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
-    port = _free_port()
     environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "served")}
     environment.pop("ACCORD_DATABASE_URL", None)
-    server = subprocess.Popen([ACCORD, "serve", "--port", str(port)], env=environment)
+    server, base = _serve(environment)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         response = httpx.post(
             f"{base}/v1/messages", json=RELEASE, headers=_auth(tokens["alice"]), timeout=10
         )
@@ -232,6 +268,36 @@ def test_real_http_against_accord_serve(tmp_path: Path, monkeypatch: pytest.Monk
         assert response.status_code == 201, response.text
         assert response.json()["permit"] is True
     finally:
-        server.terminate()
-        # uvicorn shuts down gracefully, then re-raises the signal it caught (its documented way).
-        assert server.wait(timeout=15) in (0, -signal.SIGTERM)
+        _stop(server)
+
+
+def test_several_worker_processes_on_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgresql_url: str
+) -> None:
+    home = tmp_path / "workers"
+    tokens = _prepare(home, monkeypatch, postgresql_url, clock=SystemClock())
+    environment = {**os.environ, "ACCORD_HOME": str(home), "ACCORD_DATABASE_URL": postgresql_url}
+    server, base = _serve(environment, "--workers", "2")
+    try:
+        with httpx.Client(base_url=base, headers=_auth(tokens["alice"]), timeout=30) as client:
+
+            def release(_: int) -> int:
+                response = client.post("/v1/messages", json=RELEASE)
+                assert response.status_code == 201, response.text
+                return int(response.json()["log_index"])
+
+            with ThreadPoolExecutor(12) as pool:
+                indices = list(pool.map(release, range(120)))
+            # Two log entries per release (decision, envelope sent), none shared, none lost.
+            assert len(set(indices)) == 120
+            assert sorted(indices) == list(range(0, 240, 2))
+            assert len(client.get("/v1/outbox").json()) == 120
+    finally:
+        _stop(server)
+    node = NodeServices.open(load_settings(), SystemClock())
+    try:
+        report = node.log.verify_integrity()
+        assert report.intact
+        assert report.size == 240
+    finally:
+        node.close()

@@ -52,14 +52,6 @@ def envelope(banner: str, body: bytes = b"convoy at 0600") -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def database(database_url: str):
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
-
-
 def service(database: Database, clock: FixedClock | None = None) -> InboxService:
     return InboxService(
         database,

@@ -32,14 +32,6 @@ PAK_KEYS = NodeKeys.generate("pak.example", "PAK", CLOCK.now())
 
 
 @pytest.fixture
-def database(database_url: str):
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def users(database: Database) -> UserService:
     service = UserService(database, CLOCK, national_policy("USA"), "USA")
     service.add("alice", "officer", "SECRET", [])

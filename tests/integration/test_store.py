@@ -20,14 +20,6 @@ from accord.store.tables import metadata
 
 
 @pytest.fixture
-def database(database_url):
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def service(database):
     return RegisterService(database, FixedClock(dt.date(2026, 11, 22)))
 

@@ -32,14 +32,6 @@ def _entries(start: int, count: int) -> list[LogEntry]:
 
 
 @pytest.fixture
-def database(database_url: str):
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def service(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LogService:
     monkeypatch.setenv("ACCORD_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ACCORD_NODE_NAME", "usa.example")

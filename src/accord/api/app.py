@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -22,14 +21,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord import __version__
 from accord.agreements.dates import parse_day
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.clock import Clock
-from accord.config import Settings
+from accord.api.middleware import LimitAndCount, RequestCounters, error_response
+from accord.clock import Clock, SystemClock
+from accord.config import Settings, load_settings
 from accord.errors import (
     AccordError,
     Forbidden,
@@ -43,6 +44,7 @@ from accord.labels.json_form import label_from_dict
 from accord.labels.label import Label
 from accord.labels.national import national_policy
 from accord.labels.reading import checked
+from accord.labels.security_policy import SecurityPolicy
 from accord.node.services import NodeServices
 from accord.node.users import Role, User
 from accord.node.watcher import LifecycleWatcher
@@ -82,46 +84,31 @@ class DecisionIn(_Model):
     clearance: str | None = Field(default=None, max_length=64)
 
 
+def own_policy(services: NodeServices) -> SecurityPolicy:
+    """The node's national policy: a banner given to this node is read under it."""
+    policy = services.engine.policy_of_nation(services.keys.nation)
+    return policy if policy is not None else national_policy(services.keys.nation)
+
+
 def _label(value: LabelIn, services: NodeServices) -> Label:
     if (value.banner is None) == (value.json_form is None):
         raise InvalidInput("give the label as exactly one of 'banner' and 'json'")
     if value.banner is not None:
-        return banner_to_label(parse_banner(value.banner), national_policy("USA"))
+        return banner_to_label(parse_banner(value.banner), own_policy(services))
     return checked(label_from_dict(value.json_form), services.engine.policies)
-
-
-class _Metrics:
-    def __init__(self) -> None:
-        self.requests: Counter[tuple[str, int]] = Counter()
-        self.releases: Counter[str] = Counter()
-
-    def render(self) -> str:
-        lines = [
-            "# HELP accord_http_requests_total HTTP requests by route and status.",
-            "# TYPE accord_http_requests_total counter",
-        ]
-        for (route, status), count in sorted(self.requests.items()):
-            lines.append(f'accord_http_requests_total{{route="{route}",status="{status}"}} {count}')
-        lines += [
-            "# HELP accord_releases_total Release decisions by outcome.",
-            "# TYPE accord_releases_total counter",
-        ]
-        for outcome, count in sorted(self.releases.items()):
-            lines.append(f'accord_releases_total{{outcome="{outcome}"}} {count}')
-        return "\n".join(lines) + "\n"
 
 
 bearer = HTTPBearer(auto_error=False)
 router = APIRouter()
 
 
-def services(request: Request) -> NodeServices:
+async def services(request: Request) -> NodeServices:
     node: NodeServices = request.app.state.services
     return node
 
 
-def metrics_of(request: Request) -> _Metrics:
-    found: _Metrics = request.app.state.metrics
+async def metrics_of(request: Request) -> RequestCounters:
+    found: RequestCounters = request.app.state.metrics
     return found
 
 
@@ -132,13 +119,14 @@ def user(
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
     try:
-        return services(request).users.authenticate(credentials.credentials)
+        node: NodeServices = request.app.state.services
+        return node.users.authenticate(credentials.credentials)
     except InvalidInput:
         raise Unauthenticated("the token is not valid") from None
 
 
-def role(*allowed: Role) -> Callable[[User], User]:
-    def check(current: Annotated[User, Depends(user)]) -> User:
+def role(*allowed: Role) -> Callable[[User], Awaitable[User]]:
+    async def check(current: Annotated[User, Depends(user)]) -> User:
         if current.role not in allowed:
             raise Forbidden(f"this needs the role {' or '.join(r.value for r in allowed)}")
         return current
@@ -147,7 +135,7 @@ def role(*allowed: Role) -> Callable[[User], User]:
 
 
 NodeDep = Annotated[NodeServices, Depends(services)]
-MetricsDep = Annotated[_Metrics, Depends(metrics_of)]
+MetricsDep = Annotated[RequestCounters, Depends(metrics_of)]
 OfficerDep = Annotated[User, Depends(role(Role.OFFICER))]
 AnyoneDep = Annotated[User, Depends(role(Role.OFFICER, Role.OPERATOR, Role.AUDITOR))]
 AuditingDep = Annotated[User, Depends(role(Role.OFFICER, Role.AUDITOR))]
@@ -158,12 +146,12 @@ def _day(node: NodeServices, on: str | None) -> dt.date:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-def prometheus(metrics: MetricsDep) -> str:
+async def prometheus(metrics: MetricsDep) -> str:
     return metrics.render()
 
 
@@ -171,8 +159,8 @@ def prometheus(metrics: MetricsDep) -> str:
 def release(
     body: ReleaseIn, node: NodeDep, current: OfficerDep, metrics: MetricsDep
 ) -> dict[str, Any]:
-    result = node.messaging().release(
-        user_name=current.name,
+    result = node.messaging().release_as(
+        current,
         recipient=nation_code(body.recipient),
         label=_label(body.label, node),
         capability=capability_of(body.capability).value,
@@ -301,11 +289,17 @@ def consistency(
     return node.log.consistency(old, new).to_dict()
 
 
+def app_from_environment() -> FastAPI:
+    """The app for a worker process of ``accord serve --workers N`` (settings from the
+    environment, the system clock)."""
+    return create_app(load_settings(), SystemClock())
+
+
 def create_app(settings: Settings, clock: Clock) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = NodeServices.open(settings, clock)
-        app.state.metrics = _Metrics()
+        app.state.metrics = counters
         watcher = asyncio.create_task(_watch(app.state.services, settings.watch_interval_seconds))
         try:
             yield
@@ -315,35 +309,30 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
                 await watcher
             app.state.services.close()
 
+    counters = RequestCounters()
     app = FastAPI(title="Accord node", version=__version__, lifespan=lifespan)
     app.include_router(router)
-
-    @app.middleware("http")
-    async def limit_and_count(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
-            return _error(413, "too-large", f"a request body is at most {MAX_REQUEST_BYTES} bytes")
-        response = await call_next(request)
-        route = request.scope.get("route")
-        counters: _Metrics | None = getattr(request.app.state, "metrics", None)
-        if counters is not None:
-            counters.requests[(getattr(route, "path", "unmatched"), response.status_code)] += 1
-        return response
+    app.add_middleware(LimitAndCount, max_body=MAX_REQUEST_BYTES, counters=counters)
 
     @app.exception_handler(AccordError)
-    async def accord_error(request: Request, error: AccordError) -> JSONResponse:
+    async def accorderror_response(request: Request, error: AccordError) -> JSONResponse:
         if isinstance(error, ReleaseDenied):
             content = {"error": error.code, "message": error.message, **error.body}
             return JSONResponse(status_code=403, content=content)
-        return _error(error.http_status, error.code, error.message)
+        return error_response(error.http_status, error.code, error.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def httperror_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(error.status_code, "http-error")
+        return error_response(error.status_code, code, str(error.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return _error(422, "invalid-input", f"{where}: {first.get('msg', 'invalid request')}")
+        return error_response(
+            422, "invalid-input", f"{where}: {first.get('msg', 'invalid request')}"
+        )
 
     return app
 
@@ -362,5 +351,10 @@ async def _watch(node: NodeServices, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": code, "message": message})
+_HTTP_CODES = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    415: "unsupported-media-type",
+}

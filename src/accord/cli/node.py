@@ -162,9 +162,9 @@ def _label(value: str, nation: str) -> Label:
     if path.is_file():
         limit = context.settings().limits.label_bytes
         return read_label(context.read_file(path, limit, "label"), shipped_policies()).label
-    if nation != "USA":
-        raise InvalidInput("a banner is a US label; give a label file for this nation's policy")
-    return banner_to_label(parse_banner(value), national_policy("USA"))
+    # A banner is read under the node's own national policy (each shipped policy has the
+    # REL TO and NOFORN categories a banner names).
+    return banner_to_label(parse_banner(value), national_policy(nation))
 
 
 def send(

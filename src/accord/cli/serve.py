@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -10,11 +11,30 @@ import uvicorn
 from accord.api.app import create_app
 from accord.cli import context
 
+#: Requests run in worker threads that take turns holding the interpreter lock. A thread that
+#: waits on the database (holding the log head) needs it back at once to commit, or every
+#: waiting writer queues behind CPU-bound requests for a whole switch interval (5 ms by default).
+SWITCH_INTERVAL_SECONDS = 0.0005
+
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8600,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Worker processes (PostgreSQL).")
+    ] = 1,
 ) -> None:
     """Serve the node's API (see /docs and /openapi.json)."""
-    app = create_app(context.settings(), context.clock)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(context.settings(), context.clock), **options)
+        return
+    # Each worker process builds its own app (its own connections) from the same settings.
+    context.settings()  # refuse bad settings here, once, rather than in every worker
+    uvicorn.run("accord.api.app:app_from_environment", factory=True, workers=workers, **options)

@@ -31,7 +31,7 @@ from accord.crypto.wire import Limits, Reader
 from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
-from accord.node.log import append_in, in_transaction
+from accord.node.group_commit import GroupCommitter
 from accord.node.users import User
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
@@ -61,8 +61,10 @@ class InboxService:
         keys: NodeKeys,
         engine: PolicyEngine,
         partners: dict[str, NodeDescriptor],
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.database = database
+        self.committer = committer or GroupCommitter(database)
         self.clock = clock
         self.keys = keys
         self.engine = engine
@@ -104,30 +106,30 @@ class InboxService:
         }
         accepted = decision.permit and decision.recipient_label is not None
 
-        def write(connection: Connection) -> Appended:
+        def store(connection: Connection, appended: Appended) -> None:
+            # Checked inside the transaction that writes it (the log entry rolls back with it).
             if connection.execute(sa.select(inbox.c.id).where(inbox.c.id == header["id"])).first():
                 raise Conflict(f"envelope {header['id']} was already received")
-            appended = append_in(connection, [LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)])
             if accepted:
                 assert decision.recipient_label is not None
                 connection.execute(
-                    sa.insert(inbox).values(
-                        id=header["id"],
-                        received_at=stamp,
-                        sender_node=sender.node,
-                        sender_nation=sender.nation,
-                        capability=header["capability"],
-                        activity=header["activity"],
-                        label=header["label"],
-                        local_label=label_to_dict(decision.recipient_label),
-                        local_marking=decision.recipient_marking or "",
-                        envelope=envelope,
-                        log_index=appended.first_index,
-                    )
+                    inbox.insert(),
+                    {
+                        "id": header["id"],
+                        "received_at": stamp,
+                        "sender_node": sender.node,
+                        "sender_nation": sender.nation,
+                        "capability": header["capability"],
+                        "activity": header["activity"],
+                        "label": header["label"],
+                        "local_label": label_to_dict(decision.recipient_label),
+                        "local_marking": decision.recipient_marking or "",
+                        "envelope": envelope,
+                        "log_index": appended.first_index,
+                    },
                 )
-            return appended
 
-        appended = in_transaction(self.database, write)
+        appended, _ = self.committer.write([LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], store)
         if not accepted:
             # The refusal is logged (committed above) and reported with every reason.
             raise ReleaseDenied(
@@ -159,7 +161,7 @@ class InboxService:
         return self.engine.read(label_from_dict(row.local_label), clearance).permit
 
     def list_for(self, user: User) -> list[dict[str, Any]]:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             rows = connection.execute(
                 sa.select(
                     inbox.c.id,
@@ -187,7 +189,7 @@ class InboxService:
         ]
 
     def read(self, user: User, message_id: str) -> bytes:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             row = connection.execute(sa.select(inbox).where(inbox.c.id == message_id)).first()
         # Unreadable and absent look the same: a reader never learns a message exists.
         if row is None or not self._readable(user, row):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import threading
 from pathlib import Path
 
 from accord.config import Settings
@@ -160,6 +161,33 @@ def pinned_all(settings: Settings) -> dict[str, NodeDescriptor]:
         descriptor = parse_descriptor(path.read_bytes())
         found[descriptor.node] = descriptor
     return found
+
+
+class PinnedPartners:
+    """The pinned descriptors, parsed again only when the pinned directory changes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._seen: tuple[int, int] | bool | None = False
+        self._partners: dict[str, NodeDescriptor] = {}
+        self._lock = threading.Lock()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        # A pin writes a temporary file and renames it into place: both change the directory's
+        # modification time, so one stat tells whether anything changed.
+        try:
+            status = (self.settings.home_path / "pinned").stat()
+        except FileNotFoundError:
+            return None
+        return status.st_mtime_ns, status.st_ino
+
+    def current(self) -> dict[str, NodeDescriptor]:
+        stamp = self._stamp()
+        with self._lock:
+            if stamp != self._seen:
+                self._partners = pinned_all(self.settings)
+                self._seen = stamp
+            return self._partners
 
 
 def node_name(settings: Settings) -> str:

@@ -119,15 +119,15 @@ class LogService:
     # -- reading --------------------------------------------------------------------------
 
     def size(self) -> int:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             return TlogRepository(connection).size()
 
     def entry(self, index: int) -> tuple[str, bytes]:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             return TlogRepository(connection).entry(index)
 
     def prove(self, index: int, size: int | None = None) -> InclusionProof:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             repository = TlogRepository(connection)
             size, path = repository.inclusion_proof(index, size)
             _, root = repository.root(size)
@@ -135,7 +135,7 @@ class LogService:
         return InclusionProof(index, size, leaf, root, tuple(path))
 
     def consistency(self, old_size: int, new_size: int | None = None) -> ConsistencyProof:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             repository = TlogRepository(connection)
             new_size, path = repository.consistency_proof(old_size, new_size)
             _, old_root = repository.root(old_size)
@@ -147,7 +147,7 @@ class LogService:
         signed checkpoint's root."""
         problems: list[str] = []
         tree = merkle.MemoryTree()
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             repository = TlogRepository(connection)
             size = repository.size()
             for start in range(0, size, batch):
@@ -183,7 +183,7 @@ class LogService:
         """Cosign a partner's checkpoint after checking it against the last one cosigned. On any
         inconsistency the alarm is recorded in this node's own log, then raised."""
         now = self.clock.now()
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             row = TlogRepository(connection).witnessed(origin)
         state = WitnessedLog(
             VerifierKey.parse(row.log_key), row.size, row.root_hash, row.checkpoint_note

@@ -31,8 +31,8 @@ from accord.crypto.keys import NodeKeys
 from accord.errors import InvalidInput, NotFound
 from accord.labels.json_form import label_to_dict
 from accord.labels.label import Label
-from accord.node.log import append_in, in_transaction
-from accord.node.users import Role, UserService
+from accord.node.group_commit import GroupCommitter
+from accord.node.users import Role, User, UserService
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, ReleaseRequest
@@ -64,8 +64,10 @@ class MessagingService:
         engine: PolicyEngine,
         users: UserService,
         partners: dict[str, NodeDescriptor],
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.database = database
+        self.committer = committer or GroupCommitter(database)
         self.clock = clock
         self.keys = keys
         self.engine = engine
@@ -82,9 +84,30 @@ class MessagingService:
         activity: str,
         body: bytes,
     ) -> ReleaseResult:
+        return self.release_as(
+            self.users.require(user_name, Role.OFFICER),
+            recipient=recipient,
+            label=label,
+            capability=capability,
+            activity=activity,
+            body=body,
+        )
+
+    def release_as(
+        self,
+        user: User,
+        *,
+        recipient: str,
+        label: Label,
+        capability: str,
+        activity: str,
+        body: bytes,
+    ) -> ReleaseResult:
+        """Release as ``user``, an active officer already authenticated (the API's caller)."""
+        if user.role is not Role.OFFICER or not user.active:
+            raise InvalidInput(f"user {user.name} may not release: an active officer may")
         if len(body) > MAX_BODY:
             raise InvalidInput(f"a message body is at most {MAX_BODY} bytes")
-        user = self.users.require(user_name, Role.OFFICER)
         now = self.clock.now()
         day = now.date()
         own_policy = self.engine.policy_of_nation(self.keys.nation)
@@ -124,10 +147,7 @@ class MessagingService:
             "at": stamp,
         }
         if not decision.permit:
-            denied = in_transaction(
-                self.database,
-                lambda c: append_in(c, [LogEntry(EntryKind.RELEASE_DECISION, entry)]),
-            )
+            denied, _ = self.committer.write([LogEntry(EntryKind.RELEASE_DECISION, entry)])
             return ReleaseResult(id=None, decision=decision, log_index=denied.first_index)
         partner = self._partner(recipient)
         sealed_bytes = io.BytesIO()
@@ -148,42 +168,41 @@ class MessagingService:
         digest = hashlib.sha256(envelope).hexdigest()
         entry["message"] = sealed.id
 
-        def write(connection: Connection) -> Appended:
-            appended = append_in(
-                connection,
-                [
-                    LogEntry(EntryKind.RELEASE_DECISION, entry),
-                    LogEntry(
-                        EntryKind.ENVELOPE_SENT,
-                        {
-                            "envelope": sealed.id,
-                            "digest": digest,
-                            "recipient": partner.node,
-                            "at": stamp,
-                        },
-                    ),
-                ],
-            )
+        def queue(connection: Connection, appended: Appended) -> None:
             connection.execute(
-                sa.insert(outbox).values(
-                    id=sealed.id,
-                    created_at=stamp,
-                    sender_user=user.name,
-                    recipient_nation=recipient,
-                    recipient_node=partner.node,
-                    capability=capability,
-                    activity=activity,
-                    label=label_to_dict(label),
-                    decision=decision.to_dict(),
-                    envelope=envelope,
-                    envelope_digest=digest,
-                    log_index=appended.first_index,
-                    status="queued",
-                )
+                outbox.insert(),
+                {
+                    "id": sealed.id,
+                    "created_at": stamp,
+                    "sender_user": user.name,
+                    "recipient_nation": recipient,
+                    "recipient_node": partner.node,
+                    "capability": capability,
+                    "activity": activity,
+                    "label": label_to_dict(label),
+                    "decision": decision.to_dict(),
+                    "envelope": envelope,
+                    "envelope_digest": digest,
+                    "log_index": appended.first_index,
+                    "status": "queued",
+                },
             )
-            return appended
 
-        appended = in_transaction(self.database, write)
+        appended, _ = self.committer.write(
+            [
+                LogEntry(EntryKind.RELEASE_DECISION, entry),
+                LogEntry(
+                    EntryKind.ENVELOPE_SENT,
+                    {
+                        "envelope": sealed.id,
+                        "digest": digest,
+                        "recipient": partner.node,
+                        "at": stamp,
+                    },
+                ),
+            ],
+            queue,
+        )
         return ReleaseResult(id=sealed.id, decision=decision, log_index=appended.first_index)
 
     def _partner(self, nation: str) -> NodeDescriptor:
@@ -195,7 +214,7 @@ class MessagingService:
         return sorted(found, key=lambda d: d.node)[0]
 
     def envelope(self, message_id: str) -> bytes:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             found = connection.execute(
                 sa.select(outbox.c.envelope).where(outbox.c.id == message_id)
             ).scalar_one_or_none()
@@ -204,7 +223,7 @@ class MessagingService:
         return bytes(found)
 
     def outbox(self) -> list[dict[str, Any]]:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             rows = connection.execute(
                 sa.select(
                     outbox.c.id,

@@ -44,11 +44,11 @@ class RegisterService:
     # -- reading --
 
     def register(self) -> Register:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             return RegisterRepository(connection).load()
 
     def revision(self) -> int:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             return RegisterRepository(connection).revision()
 
     # -- changing --

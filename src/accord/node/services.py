@@ -14,8 +14,9 @@ from accord.clock import Clock
 from accord.config import Settings
 from accord.crypto.keys import NodeKeys
 from accord.labels.national import national_policy
-from accord.node import keys as key_files
+from accord.node.group_commit import GroupCommitter
 from accord.node.inbox import InboxService
+from accord.node.keys import PinnedPartners, load_key_set
 from accord.node.log import LogService
 from accord.node.messaging import MessagingService
 from accord.node.register import RegisterService, open_database
@@ -33,12 +34,14 @@ class NodeServices:
     register: RegisterService
     users: UserService
     log: LogService
+    committer: GroupCommitter
+    partners: PinnedPartners
     _engine: PolicyEngine
     _lock: threading.Lock
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> NodeServices:
-        keys = key_files.load_key_set(settings)
+        keys = load_key_set(settings)
         database = open_database(settings)
         register = RegisterService(database, clock)
         return cls(
@@ -49,6 +52,8 @@ class NodeServices:
             register=register,
             users=UserService(database, clock, national_policy(keys.nation), keys.nation),
             log=LogService(database, settings, clock),
+            committer=GroupCommitter(database),
+            partners=PinnedPartners(settings),
             _engine=PolicyEngine(register.register(), version=f"revision {register.revision()}"),
             _lock=threading.Lock(),
         )
@@ -71,7 +76,8 @@ class NodeServices:
             keys=self.keys,
             engine=self.engine,
             users=self.users,
-            partners=key_files.pinned_all(self.settings),
+            partners=self.partners.current(),
+            committer=self.committer,
         )
 
     def inbox(self) -> InboxService:
@@ -80,7 +86,8 @@ class NodeServices:
             self.clock,
             keys=self.keys,
             engine=self.engine,
-            partners=key_files.pinned_all(self.settings),
+            partners=self.partners.current(),
+            committer=self.committer,
         )
 
     def close(self) -> None:

@@ -86,6 +86,15 @@ def _user(row: sa.Row[tuple[object, ...]]) -> User:
     )
 
 
+#: The user a token hash belongs to, with the token's own expiry and revocation (built once: it
+#: runs on every API request).
+_TOKEN_HOLDER = (
+    sa.select(users, tokens.c.expires_at, tokens.c.revoked_at.label("token_revoked"))
+    .join(tokens, tokens.c.user_name == users.c.name)
+    .where(tokens.c.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -142,14 +151,14 @@ class UserService:
         return user
 
     def get(self, name: str) -> User:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             row = connection.execute(sa.select(users).where(users.c.name == name)).first()
         if row is None:
             raise NotFound(f"no user {name!r}")
         return _user(row)
 
     def list(self) -> list[User]:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             return [_user(r) for r in connection.execute(sa.select(users).order_by(users.c.name))]
 
     def revoke(self, name: str) -> User:
@@ -217,13 +226,11 @@ class UserService:
         refused = InvalidInput("the token is not valid")
         if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
             raise refused
-        with self.database.transaction() as connection:
-            row = connection.execute(
-                sa.select(tokens).where(tokens.c.token_hash == _hash(token))
-            ).first()
-        if row is None or row.revoked_at is not None or str(row.expires_at) <= self._now():
+        with self.database.reading() as connection:
+            row = connection.execute(_TOKEN_HOLDER, {"token_hash": _hash(token)}).first()
+        if row is None or row.token_revoked is not None or str(row.expires_at) <= self._now():
             raise refused
-        user = self.get(str(row.user_name))
+        user = _user(row)
         if not user.active:
             raise refused
         return user

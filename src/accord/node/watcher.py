@@ -162,7 +162,7 @@ class LifecycleWatcher:
         )
 
     def alerts(self, limit: int = 500) -> list[Alert]:
-        with self.database.transaction() as connection:
+        with self.database.reading() as connection:
             rows = connection.execute(sa.select(alerts).order_by(alerts.c.id.desc()).limit(limit))
             return [
                 Alert(

@@ -60,6 +60,19 @@ class Database:
             log.debug("database error", exc_info=True)
             raise StorageError(f"the {self.dialect} database failed: {_brief(e)}") from e
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction: one consistent snapshot, which on SQLite does not take the
+        write lock (so readers never queue behind writers, nor writers behind them)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(accord_reading=True)
+                with connection.begin():
+                    yield connection
+        except SQLAlchemyError as e:
+            log.debug("database error", exc_info=True)
+            raise StorageError(f"the {self.dialect} database failed: {_brief(e)}") from e
+
     # -- migrations --
 
     def migrate(self) -> tuple[str | None, str]:
@@ -112,8 +125,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     """Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE): two writers
     that both read first would otherwise deadlock, and one fail at once with "database is
-    locked". Under WAL, readers outside transactions still do not wait."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    locked". Read-only transactions (``Database.reading``) begin deferred: under WAL they read a
+    snapshot and neither wait for writers nor hold them up."""
+    if connection.get_execution_options().get("accord_reading"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _brief(error: BaseException) -> str:

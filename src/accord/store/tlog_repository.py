@@ -66,6 +66,20 @@ class WitnessedRow:
     checkpoint_note: str
 
 
+# Built once: the statements on every append's path (SQLAlchemy then only binds values).
+_LOCKED_SIZE = (
+    sa.select(tlog_head.c.size).where(tlog_head.c.log == sa.bindparam("log")).with_for_update()
+)
+_ADVANCE_HEAD = (
+    sa.update(tlog_head)
+    .where(tlog_head.c.log == sa.bindparam("head"), tlog_head.c.size == sa.bindparam("start"))
+    .values(size=sa.bindparam("new_size"))
+)
+_NODES = sa.select(tlog_nodes.c.key, tlog_nodes.c.hash).where(
+    tlog_nodes.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+
+
 class TlogRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -79,9 +93,7 @@ class TlogRepository:
         return int(value) if value is not None else 0
 
     def _locked_size(self) -> int:
-        value = self.connection.execute(
-            sa.select(tlog_head.c.size).where(tlog_head.c.log == LOG).with_for_update()
-        ).scalar_one_or_none()
+        value = self.connection.execute(_LOCKED_SIZE, {"log": LOG}).scalar_one_or_none()
         return int(value) if value is not None else 0
 
     def nodes(self, wanted: Iterable[Node]) -> dict[Node, bytes]:
@@ -90,9 +102,7 @@ class TlogRepository:
         ordered = sorted(keys)
         for i in range(0, len(ordered), _IN_CHUNK):
             chunk = ordered[i : i + _IN_CHUNK]
-            rows = self.connection.execute(
-                sa.select(tlog_nodes.c.key, tlog_nodes.c.hash).where(tlog_nodes.c.key.in_(chunk))
-            )
+            rows = self.connection.execute(_NODES, {"keys": chunk})
             for key, value in rows:
                 found[keys[int(key)]] = bytes(value)
         missing = set(keys.values()) - set(found)
@@ -127,9 +137,7 @@ class TlogRepository:
         new_size = start + len(entries)
         # The migration creates the head row at size 0; this update is the serialisation point.
         updated = self.connection.execute(
-            sa.update(tlog_head)
-            .where(tlog_head.c.log == LOG, tlog_head.c.size == start)
-            .values(size=new_size)
+            _ADVANCE_HEAD, {"head": LOG, "start": start, "new_size": new_size}
         )
         if updated.rowcount != 1:
             raise LogRaced("another writer appended to the log; retry")

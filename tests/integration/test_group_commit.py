@@ -1,0 +1,145 @@
+"""Group commit on SQLite and PostgreSQL: concurrent writers share transactions, every write lands
+once at its own log indices, and a failing write fails alone. And the cache of pinned partners
+that every release reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from accord.config import load_settings
+from accord.crypto.descriptor import describe
+from accord.crypto.keys import NodeKeys
+from accord.errors import Conflict
+from accord.node import keys as key_files
+from accord.node.group_commit import GroupCommitter
+from accord.node.keys import PinnedPartners
+from accord.store.database import Database
+from accord.store.tables import outbox
+from accord.store.tlog_repository import Appended, TlogRepository
+from accord.tlog.entries import EntryKind, LogEntry, decode
+from accord.tlog.merkle import MemoryTree, leaf_hash
+
+
+def _entry(number: int) -> LogEntry:
+    return LogEntry(
+        EntryKind.AGREEMENT_EVENT,
+        {"agreement": f"a{number}", "event": "signed", "at": "2024-01-01", "revision": number},
+    )
+
+
+def _row(number: int) -> dict[str, object]:
+    return {
+        "id": f"m{number}",
+        "created_at": "2024-06-01T09:00:00+00:00",
+        "sender_user": "alice",
+        "recipient_nation": "PAK",
+        "recipient_node": "pak.example",
+        "capability": "secure-communications",
+        "activity": "joint-exercises",
+        "label": {},
+        "decision": {},
+        "envelope": b"sealed",
+        "envelope_digest": "0" * 64,
+        "log_index": 0,
+        "status": "queued",
+    }
+
+
+def test_concurrent_writes_each_land_once_with_their_rows(database: Database) -> None:
+    committer = GroupCommitter(database, max_batch=8)
+    start = threading.Barrier(16)
+
+    def write(number: int) -> Appended:
+        def rows(connection: Connection, appended: Appended) -> None:
+            connection.execute(outbox.insert(), {**_row(number), "log_index": appended.first_index})
+
+        if number < 16:
+            start.wait()
+        appended, _ = committer.write([_entry(number), _entry(number)], rows)
+        return appended
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(write, range(96)))
+    # Each write got two consecutive indices of its own; together they cover the log exactly.
+    indices = sorted(i for a in results for i in range(a.first_index, a.size))
+    assert indices == list(range(192))
+    assert all(a.size - a.first_index == 2 for a in results)
+    with database.transaction() as connection:
+        repository = TlogRepository(connection)
+        stored = {
+            str(r.id): int(r.log_index)
+            for r in connection.execute(sa.select(outbox.c.id, outbox.c.log_index))
+        }
+        for number, appended in enumerate(results):
+            assert stored[f"m{number}"] == appended.first_index
+            _, data = repository.entry(appended.first_index)
+            assert decode(data).fields["revision"] == number
+        tree = MemoryTree()
+        for data in repository.entries(0, 192):
+            tree.append(leaf_hash(data))
+        assert repository.root()[1] == tree.root()
+
+
+def test_a_failing_write_fails_alone(database: Database) -> None:
+    committer = GroupCommitter(database, max_batch=32)
+    start = threading.Barrier(12)
+
+    def write(number: int) -> str:
+        def rows(connection: Connection, appended: Appended) -> None:
+            # Two writers insert the same outbox id: the second must fail, nobody else.
+            same = 999 if number in (3, 7) else number
+            connection.execute(outbox.insert(), {**_row(same), "log_index": appended.first_index})
+
+        start.wait()
+        try:
+            committer.write([_entry(number)], rows)
+        except Exception as error:
+            return type(error).__name__
+        return "ok"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(write, range(12)))
+    assert outcomes.count("ok") == 11
+    assert [o for o in outcomes if o != "ok"] == ["StorageError"]
+    with database.transaction() as connection:
+        # The failed write's log entry rolled back with its row: 11 entries, 11 rows.
+        assert TlogRepository(connection).size() == 11
+        assert connection.execute(sa.select(sa.func.count()).select_from(outbox)).scalar() == 11
+
+
+def test_an_error_raised_by_the_rows_reaches_its_caller_unchanged(database: Database) -> None:
+    committer = GroupCommitter(database)
+
+    def refuse(_connection: Connection, _appended: Appended) -> None:
+        raise Conflict("already received")
+
+    with pytest.raises(Conflict, match="already received"):
+        committer.write([_entry(1)], refuse)
+    with database.transaction() as connection:
+        assert TlogRepository(connection).size() == 0
+    appended, result = committer.write([_entry(2)], lambda _c, a: a.first_index)
+    assert (appended.first_index, result) == (0, 0)
+
+
+def test_pinned_partners_are_read_again_only_when_a_pin_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACCORD_HOME", str(tmp_path))
+    settings = load_settings()
+    partners = PinnedPartners(settings)
+    assert partners.current() == {}
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+    pak = NodeKeys.generate("pak.example", "PAK", now)
+    key_files.pin(settings, describe(pak, now).encode())
+    first = partners.current()
+    assert set(first) == {"pak.example"}
+    assert partners.current() is first  # unchanged directory: not parsed again
+    key_files.pin(settings, describe(NodeKeys.generate("ind.example", "IND", now), now).encode())
+    assert set(partners.current()) == {"pak.example", "ind.example"}
