@@ -3,7 +3,6 @@ against ``accord serve`` on loopback."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import socket
@@ -17,83 +16,31 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from accord.api.app import create_app
-from accord.clock import Clock, FixedClock, SystemClock
+from accord.clock import SystemClock
 from accord.config import load_settings
-from accord.crypto.descriptor import describe
-from accord.crypto.keys import NodeKeys
-from accord.node import keys as key_files
-from accord.node.register import initialise
 from accord.node.services import NodeServices
+from tests.integration.api_support import RELEASE, auth, prepare
 from tests.integration.test_cli import ACCORD
-
-CLOCK = FixedClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
-RELEASE = {
-    "recipient": "PAK",
-    "label": {"banner": "UNCLASSIFIED"},
-    "capability": "secure-communications",
-    "activity": "joint-exercises",
-    "text": "exercise starts at 0600",
-}
-
-
-def _prepare(
-    home: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    database_url: str | None = None,
-    clock: Clock = CLOCK,
-) -> dict[str, str]:
-    monkeypatch.setenv("ACCORD_HOME", str(home))
-    if database_url:
-        monkeypatch.setenv("ACCORD_DATABASE_URL", database_url)
-    else:
-        monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
-    settings = load_settings()
-    initialise(settings, clock)
-    key_files.save_key_set(settings, NodeKeys.generate("usa.example", "USA", clock.now()), new=True)
-    partner = NodeKeys.generate("pak.example", "PAK", clock.now())
-    key_files.pin(settings, describe(partner, clock.now()).encode())
-    node = NodeServices.open(settings, clock)
-    try:
-        node.users.add("alice", "officer", "SECRET", [])
-        node.users.add("audrey", "auditor", None, [])
-        node.users.add("olga", "operator", None, [])
-        return {name: node.users.create_token(name).token for name in ("alice", "audrey", "olga")}
-    finally:
-        node.close()
-
-
-@pytest.fixture
-def api(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
-) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    tokens = _prepare(tmp_path / "home", monkeypatch, database_url)
-    with TestClient(create_app(load_settings(), CLOCK)) as client:
-        yield client, tokens
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_release_then_prove_it_in_the_log(api: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = api
-    response = client.post("/v1/messages", json=RELEASE, headers=_auth(tokens["alice"]))
+    response = client.post("/v1/messages", json=RELEASE, headers=auth(tokens["alice"]))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["permit"] is True
     assert set(body) >= {"id", "log_index", "reasons"}
-    queued = client.get("/v1/outbox", headers=_auth(tokens["audrey"])).json()
+    queued = client.get("/v1/outbox", headers=auth(tokens["audrey"])).json()
     assert [m["id"] for m in queued] == [body["id"]]
     proof = client.get(
-        f"/v1/log/proofs/inclusion?index={body['log_index']}", headers=_auth(tokens["audrey"])
+        f"/v1/log/proofs/inclusion?index={body['log_index']}", headers=auth(tokens["audrey"])
     )
     assert proof.status_code == 200
     assert set(proof.json()) == {"index", "size", "leaf_hash", "root_hash", "proof"}
-    note = client.get("/v1/log/checkpoint", headers=_auth(tokens["audrey"]))
+    note = client.get("/v1/log/checkpoint", headers=auth(tokens["audrey"]))
     assert note.text.startswith("usa.example/log\n")
     entry = client.get(
-        f"/v1/log/entries/{body['log_index']}", headers=_auth(tokens["audrey"])
+        f"/v1/log/entries/{body['log_index']}", headers=auth(tokens["audrey"])
     ).json()
     assert entry["entry"]["decision"] == "permit"
 
@@ -101,24 +48,24 @@ def test_release_then_prove_it_in_the_log(api: tuple[TestClient, dict[str, str]]
 def test_a_denied_release_is_403_with_the_decision(api: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = api
     secret = {**RELEASE, "label": {"banner": "SECRET//REL TO USA, PAK"}}
-    response = client.post("/v1/messages", json=secret, headers=_auth(tokens["alice"]))
+    response = client.post("/v1/messages", json=secret, headers=auth(tokens["alice"]))
     assert response.status_code == 403
     body = response.json()
     assert body["error"] == "release-denied"
     assert body["permit"] is False
     assert any(r["outcome"] == "failed" for r in body["reasons"])
-    assert client.get("/v1/outbox", headers=_auth(tokens["alice"])).json() == []
+    assert client.get("/v1/outbox", headers=auth(tokens["alice"])).json() == []
 
 
 def test_roles_and_tokens(api: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = api
     assert client.post("/v1/messages", json=RELEASE).status_code == 401
-    assert client.post("/v1/messages", json=RELEASE, headers=_auth("acc_forged")).status_code == 401
-    forbidden = client.post("/v1/messages", json=RELEASE, headers=_auth(tokens["audrey"]))
+    assert client.post("/v1/messages", json=RELEASE, headers=auth("acc_forged")).status_code == 401
+    forbidden = client.post("/v1/messages", json=RELEASE, headers=auth(tokens["audrey"]))
     assert forbidden.status_code == 403
     assert forbidden.json()["error"] == "forbidden"
-    assert client.get("/v1/outbox", headers=_auth(tokens["olga"])).status_code == 403
-    assert client.get("/v1/agreements", headers=_auth(tokens["olga"])).status_code == 200
+    assert client.get("/v1/outbox", headers=auth(tokens["olga"])).status_code == 403
+    assert client.get("/v1/agreements", headers=auth(tokens["olga"])).status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
@@ -137,11 +84,11 @@ def test_bad_input_is_a_json_4xx_and_changes_nothing(
 ) -> None:
     client, tokens = api
     response = client.post(
-        "/v1/messages", json={**RELEASE, **change}, headers=_auth(tokens["alice"])
+        "/v1/messages", json={**RELEASE, **change}, headers=auth(tokens["alice"])
     )
     assert response.status_code == status, response.text
     assert response.json()["error"] == code
-    assert client.get("/v1/outbox", headers=_auth(tokens["alice"])).json() == []
+    assert client.get("/v1/outbox", headers=auth(tokens["alice"])).json() == []
 
 
 def test_oversized_and_malformed_bodies(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -149,14 +96,14 @@ def test_oversized_and_malformed_bodies(api: tuple[TestClient, dict[str, str]]) 
     big = client.post(
         "/v1/messages",
         content=b"x" * (2 * 1024 * 1024),
-        headers={**_auth(tokens["alice"]), "content-type": "application/json"},
+        headers={**auth(tokens["alice"]), "content-type": "application/json"},
     )
     assert big.status_code == 413
     assert big.json()["error"] == "too-large"
     broken = client.post(
         "/v1/messages",
         content=b"{not json",
-        headers={**_auth(tokens["alice"]), "content-type": "application/json"},
+        headers={**auth(tokens["alice"]), "content-type": "application/json"},
     )
     assert broken.status_code == 422
     assert broken.json()["error"] == "invalid-input"
@@ -168,20 +115,30 @@ def test_oversized_and_malformed_bodies(api: tuple[TestClient, dict[str, str]]) 
     chunked = client.post(
         "/v1/messages",
         content=chunks(),
-        headers={**_auth(tokens["alice"]), "content-type": "application/json"},
+        headers={**auth(tokens["alice"]), "content-type": "application/json"},
     )
     assert chunked.status_code == 413
     assert chunked.json()["error"] == "too-large"
-    assert client.get("/v1/outbox", headers=_auth(tokens["alice"])).json() == []
+    assert client.get("/v1/outbox", headers=auth(tokens["alice"])).json() == []
 
 
 def test_unknown_routes_and_methods_are_json_errors(api: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = api
-    missing = client.get("/v1/nothing-here", headers=_auth(tokens["alice"]))
+    missing = client.get("/v1/nothing-here", headers=auth(tokens["alice"]))
     assert (missing.status_code, missing.json()["error"]) == (404, "not-found")
-    wrong = client.delete("/v1/outbox", headers=_auth(tokens["alice"]))
+    wrong = client.delete("/v1/outbox", headers=auth(tokens["alice"]))
     assert (wrong.status_code, wrong.json()["error"]) == (405, "method-not-allowed")
     assert set(wrong.json()) == {"error", "message"}
+    assert wrong.headers["allow"] == "GET, HEAD"
+    misspelt = client.get("/v1/agreements?onn=2021-06-01", headers=auth(tokens["alice"]))
+    assert (misspelt.status_code, misspelt.json()["error"]) == (422, "invalid-input")
+    assert "onn" in misspelt.json()["message"]
+    both = client.put("/v1/agreements", headers=auth(tokens["olga"]))
+    assert both.headers["allow"] == "GET, HEAD, POST"
+    huge = client.get("/v1/log/entries/99999999999999999999999", headers=auth(tokens["audrey"]))
+    assert huge.status_code == 422
+    fraction = client.get("/v1/log/proofs/inclusion?index=0.0", headers=auth(tokens["audrey"]))
+    assert fraction.status_code == 422
 
 
 def test_what_if_decisions_channels_and_agreements(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -196,15 +153,15 @@ def test_what_if_decisions_channels_and_agreements(api: tuple[TestClient, dict[s
             "on": "2021-06-01",
             "clearance": "SECRET",
         },
-        headers=_auth(tokens["audrey"]),
+        headers=auth(tokens["audrey"]),
     )
     assert what_if.status_code == 200
     assert what_if.json()["permit"] is False
     channels = client.get(
-        "/v1/channels?a=USA&b=IND&on=2019-06-01", headers=_auth(tokens["olga"])
+        "/v1/channels?a=USA&b=IND&on=2019-06-01", headers=auth(tokens["olga"])
     ).json()
     assert "secure-communications" in {c["capability"] for c in channels["channels"]}
-    listed = client.get("/v1/agreements?on=2021-06-01", headers=_auth(tokens["olga"])).json()
+    listed = client.get("/v1/agreements?on=2021-06-01", headers=auth(tokens["olga"])).json()
     cismoa = next(a for a in listed if a["id"] == "pak-usa-cismoa")
     assert cismoa["status"] == "lapsed"
     metrics = client.get("/metrics").text
@@ -256,13 +213,13 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def test_real_http_against_accord_serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    tokens = _prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
+    tokens = prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
     environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "served")}
     environment.pop("ACCORD_DATABASE_URL", None)
     server, base = _serve(environment)
     try:
         response = httpx.post(
-            f"{base}/v1/messages", json=RELEASE, headers=_auth(tokens["alice"]), timeout=10
+            f"{base}/v1/messages", json=RELEASE, headers=auth(tokens["alice"]), timeout=10
         )
         # The served node runs on the real clock: the CISMOA is in force today (renewed 2023).
         assert response.status_code == 201, response.text
@@ -275,11 +232,11 @@ def test_several_worker_processes_on_postgresql(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgresql_url: str
 ) -> None:
     home = tmp_path / "workers"
-    tokens = _prepare(home, monkeypatch, postgresql_url, clock=SystemClock())
+    tokens = prepare(home, monkeypatch, postgresql_url, clock=SystemClock())
     environment = {**os.environ, "ACCORD_HOME": str(home), "ACCORD_DATABASE_URL": postgresql_url}
     server, base = _serve(environment, "--workers", "2")
     try:
-        with httpx.Client(base_url=base, headers=_auth(tokens["alice"]), timeout=30) as client:
+        with httpx.Client(base_url=base, headers=auth(tokens["alice"]), timeout=30) as client:
 
             def release(_: int) -> int:
                 response = client.post("/v1/messages", json=RELEASE)

@@ -9,64 +9,47 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.routing import APIRoute
+from pydantic import BeforeValidator, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord import __version__
-from accord.agreements.dates import parse_day
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
+from accord.api import register_routes
+from accord.api.deps import (
+    MAX_REQUEST_BYTES,
+    ROUTER_OPTIONS,
+    AnyoneDep,
+    AuditingDep,
+    LabelIn,
+    MetricsDep,
+    Model,
+    NodeDep,
+    OfficerDep,
+    label_of,
+)
 from accord.api.middleware import LimitAndCount, RequestCounters, error_response
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
-from accord.errors import (
-    AccordError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    ReleaseDenied,
-    Unauthenticated,
-)
-from accord.labels.banner import banner_to_label, parse_banner
-from accord.labels.json_form import label_from_dict
-from accord.labels.label import Label
-from accord.labels.national import national_policy
-from accord.labels.reading import checked
-from accord.labels.security_policy import SecurityPolicy
+from accord.errors import AccordError, ReleaseDenied
 from accord.node.services import NodeServices
-from accord.node.users import Role, User
 from accord.node.watcher import LifecycleWatcher
-from accord.policy.clearances import national_clearance
-from accord.policy.model import ReleaseRequest
 from accord.tlog.merkle import leaf_hash
 
-MAX_REQUEST_BYTES = 1024 * 1024
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LabelIn(_Model):
-    """A US banner, or the lossless JSON form of a label."""
-
-    banner: str | None = Field(default=None, max_length=1024)
-    json_form: dict[str, Any] | None = Field(default=None, alias="json")
-
-
-class ReleaseIn(_Model):
+class ReleaseIn(Model):
     recipient: str = Field(max_length=3)
     label: LabelIn
     capability: str = Field(max_length=64)
@@ -74,75 +57,23 @@ class ReleaseIn(_Model):
     text: str = Field(max_length=MAX_REQUEST_BYTES)
 
 
-class DecisionIn(_Model):
-    sender: str | None = Field(default=None, max_length=3)
-    recipient: str = Field(max_length=3)
-    label: LabelIn
-    capability: str = Field(max_length=64)
-    activity: str = Field(max_length=64)
-    on: str | None = Field(default=None, max_length=10)
-    clearance: str | None = Field(default=None, max_length=64)
+router = APIRouter(**ROUTER_OPTIONS)
 
 
-def own_policy(services: NodeServices) -> SecurityPolicy:
-    """The node's national policy: a banner given to this node is read under it."""
-    policy = services.engine.policy_of_nation(services.keys.nation)
-    return policy if policy is not None else national_policy(services.keys.nation)
+#: Log indices and tree sizes: non-negative and within what the store's integers hold (2^62).
+MAX_LOG_INDEX = 1 << 62
 
 
-def _label(value: LabelIn, services: NodeServices) -> Label:
-    if (value.banner is None) == (value.json_form is None):
-        raise InvalidInput("give the label as exactly one of 'banner' and 'json'")
-    if value.banner is not None:
-        return banner_to_label(parse_banner(value.banner), own_policy(services))
-    return checked(label_from_dict(value.json_form), services.engine.policies)
+def _decimal_digits(value: object) -> object:
+    """An integer in a URL is written in decimal digits only ("0.0" and "1e3" are refused, which
+    the lax integer parser would otherwise take)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("an integer is written in decimal digits")
+    return value
 
 
-bearer = HTTPBearer(auto_error=False)
-router = APIRouter()
-
-
-async def services(request: Request) -> NodeServices:
-    node: NodeServices = request.app.state.services
-    return node
-
-
-async def metrics_of(request: Request) -> RequestCounters:
-    found: RequestCounters = request.app.state.metrics
-    return found
-
-
-def user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
-    if credentials is None:
-        raise Unauthenticated("a bearer token is required")
-    try:
-        node: NodeServices = request.app.state.services
-        return node.users.authenticate(credentials.credentials)
-    except InvalidInput:
-        raise Unauthenticated("the token is not valid") from None
-
-
-def role(*allowed: Role) -> Callable[[User], Awaitable[User]]:
-    async def check(current: Annotated[User, Depends(user)]) -> User:
-        if current.role not in allowed:
-            raise Forbidden(f"this needs the role {' or '.join(r.value for r in allowed)}")
-        return current
-
-    return check
-
-
-NodeDep = Annotated[NodeServices, Depends(services)]
-MetricsDep = Annotated[RequestCounters, Depends(metrics_of)]
-OfficerDep = Annotated[User, Depends(role(Role.OFFICER))]
-AnyoneDep = Annotated[User, Depends(role(Role.OFFICER, Role.OPERATOR, Role.AUDITOR))]
-AuditingDep = Annotated[User, Depends(role(Role.OFFICER, Role.AUDITOR))]
-
-
-def _day(node: NodeServices, on: str | None) -> dt.date:
-    return parse_day(on) if on else node.clock.today()
+LogIndex = Annotated[int, BeforeValidator(_decimal_digits), Query(ge=0, le=MAX_LOG_INDEX)]
+LogIndexPath = Annotated[int, BeforeValidator(_decimal_digits), PathParam(ge=0, le=MAX_LOG_INDEX)]
 
 
 @router.get("/healthz")
@@ -162,7 +93,7 @@ def release(
     result = node.messaging().release_as(
         current,
         recipient=nation_code(body.recipient),
-        label=_label(body.label, node),
+        label=label_of(body.label, node),
         capability=capability_of(body.capability).value,
         activity=activity_of(body.activity).value,
         body=body.text.encode(),
@@ -178,73 +109,16 @@ def outbox(node: NodeDep, current: AuditingDep) -> list[dict[str, Any]]:
     return node.messaging().outbox()
 
 
-@router.post("/v1/decisions")
-def what_if(body: DecisionIn, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
-    day = _day(node, body.on)
-    recipient = nation_code(body.recipient)
-    clearance = None
-    if body.clearance is not None:
-        policy = node.engine.policy_of_nation(recipient)
-        if policy is None:
-            raise InvalidInput(f"no security policy is known for {recipient}")
-        clearance = national_clearance(policy, body.clearance, recipient, day)
-    decision = node.engine.decide(
-        ReleaseRequest(
-            sender=nation_code(body.sender) if body.sender else node.keys.nation,
-            recipient=recipient,
-            label=_label(body.label, node),
-            capability=capability_of(body.capability).value,
-            activity=activity_of(body.activity).value,
-            day=day,
-            clearance=clearance,
-        )
-    )
-    return decision.to_dict()
-
-
-@router.get("/v1/agreements")
-def agreements(node: NodeDep, current: AnyoneDep, on: str | None = None) -> list[dict[str, Any]]:
-    day = _day(node, on)
-    register = node.register.register()
-    rows = []
-    for agreement in register.agreements:
-        report = register.status(agreement.id, day)
-        rows.append(
-            {
-                "id": agreement.id,
-                "type": agreement.type,
-                "parties": list(agreement.parties),
-                "status": report.status.value,
-                "in_force": report.in_force,
-                "explanation": report.explanation,
-            }
-        )
-    return rows
-
-
-@router.get("/v1/channels")
-def channels(
-    node: NodeDep, current: AnyoneDep, a: str, b: str, on: str | None = None
-) -> dict[str, Any]:
-    day = _day(node, on)
-    first, second = nation_code(a), nation_code(b)
-    return {
-        "nations": sorted([first, second]),
-        "day": day.isoformat(),
-        "channels": [
-            {
-                "capability": o.capability,
-                "agreements": list(o.agreements),
-                "until": str(o.until) if o.until else None,
-            }
-            for o in node.engine.channels(first, second, day)
-        ],
-    }
-
-
 @router.get("/v1/inbox")
 def list_inbox(node: NodeDep, current: OfficerDep) -> list[dict[str, Any]]:
     return node.inbox().list_for(current)
+
+
+@router.get("/v1/messages/{message_id}")
+def message(message_id: str, node: NodeDep, current: OfficerDep) -> dict[str, Any]:
+    """A received message's description, if the caller may read it (otherwise 404: a reader
+    never learns that a message above their clearance exists)."""
+    return node.inbox().describe_for(current, message_id[:128])
 
 
 @router.get("/v1/messages/{message_id}/content")
@@ -264,28 +138,22 @@ def checkpoint(node: NodeDep, current: AuditingDep) -> str:
 
 
 @router.get("/v1/log/entries/{index}")
-def entry(index: int, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
-    if index < 0:
-        raise NotFound("log indexes start at 0")
+def entry(index: LogIndexPath, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
     _, data = node.log.entry(index)
     return {"index": index, "entry": json.loads(data), "leaf_hash": leaf_hash(data).hex()}
 
 
 @router.get("/v1/log/proofs/inclusion")
 def inclusion(
-    node: NodeDep, current: AuditingDep, index: int, size: int | None = None
+    node: NodeDep, current: AuditingDep, index: LogIndex, size: LogIndex | None = None
 ) -> dict[str, Any]:
-    if index < 0 or (size is not None and size < 0):
-        raise NotFound("no such entry")
     return node.log.prove(index, size).to_dict()
 
 
 @router.get("/v1/log/proofs/consistency")
 def consistency(
-    node: NodeDep, current: AuditingDep, old: int, new: int | None = None
+    node: NodeDep, current: AuditingDep, old: LogIndex, new: LogIndex | None = None
 ) -> dict[str, Any]:
-    if old < 0 or (new is not None and new < 0):
-        raise NotFound("no such tree size")
     return node.log.consistency(old, new).to_dict()
 
 
@@ -312,6 +180,7 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
     counters = RequestCounters()
     app = FastAPI(title="Accord node", version=__version__, lifespan=lifespan)
     app.include_router(router)
+    app.include_router(register_routes.router)
     app.add_middleware(LimitAndCount, max_body=MAX_REQUEST_BYTES, counters=counters)
 
     @app.exception_handler(AccordError)
@@ -324,7 +193,12 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def httperror_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(error.status_code, "http-error")
-        return error_response(error.status_code, code, str(error.detail))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Allow lists every method of the resource (RFC 9110 section 15.5.6), across all the
+            # routes that share its path (the framework names only the first route's).
+            headers["Allow"] = ", ".join(_methods_at(request))
+        return error_response(error.status_code, code, str(error.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -349,6 +223,17 @@ async def _watch(node: NodeServices, interval: float) -> None:
         except AccordError as error:
             log.warning("lifecycle watcher: %s", error)
         await asyncio.sleep(interval)
+
+
+def _methods_at(request: Request) -> list[str]:
+    path = request.url.path
+    methods: set[str] = set()
+    for route in [*router.routes, *register_routes.router.routes]:
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= route.methods or set()
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 _HTTP_CODES = {

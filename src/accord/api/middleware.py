@@ -9,6 +9,7 @@ group or memory stream per request.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -38,8 +39,12 @@ class RequestCounters:
         return "\n".join(lines) + "\n"
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": code, "message": message})
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status, content={"error": code, "message": message}, headers=headers
+    )
 
 
 class LimitAndCount:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -13,17 +12,18 @@ import typer
 import yaml
 from rich.table import Table
 
-from accord.agreements.dates import Duration, FuzzyDate, parse_day
+from accord.agreements import views
+from accord.agreements.dates import Duration, parse_day
 from accord.agreements.document import detect_format
 from accord.agreements.lifecycle import StatusReport
-from accord.agreements.model import Event, Source, TermSpec
 from accord.agreements.nations import nation_code
 from accord.agreements.record import register_to_dict
 from accord.agreements.register import Register
-from accord.agreements.vocabulary import Status, activity, event_kind
-from accord.cli import context, views
+from accord.agreements.vocabulary import Status, activity
+from accord.cli import context
 from accord.cli.timeline_chart import render_timeline
 from accord.errors import InvalidInput, StorageError
+from accord.node.register import event_from_fields
 
 app = typer.Typer(
     help="The register of agreements: list, status, timeline, import, record.", no_args_is_help=True
@@ -277,7 +277,7 @@ def import_file(
         raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
     with context.register_service() as service:
         try:
-            summary = service.import_document(raw, fmt, limit=limit, replace=replace)
+            summary = service.import_document(raw, fmt, limit=limit, replace=replace, actor="cli")
         except InvalidInput as e:
             raise InvalidInput(f"{path.name}: {e}") from None
     if not summary.changed:
@@ -335,28 +335,15 @@ def record(
     note: Annotated[str, typer.Option("--note")] = "",
 ) -> None:
     """Record a lifecycle event (signed, renewed, expired, suspended ...) for an agreement."""
-    kind = event_kind(event_name)
     try:
-        window = FuzzyDate.parse(date)
+        event, new_sources = event_from_fields(
+            event_name, date, term=term, source=source, note=note
+        )
     except InvalidInput as e:
-        raise e.at(field_prefix="--date") from None
-    try:
-        spec = TermSpec.parse(term) if term is not None else None
-    except InvalidInput as e:
-        raise e.at(field_prefix="--term") from None
-    new_sources: tuple[Source, ...] = ()
-    if source is not None:
-        source_id = "url-" + hashlib.sha256(source.encode()).hexdigest()[:16]
-        try:
-            new_sources = (Source(id=source_id, title=source[:300], url=source),)
-        except InvalidInput as e:
-            raise e.at(field_prefix="--source") from None
-    event = Event(
-        kind=kind, date=window, term=spec, note=note, sources=tuple(s.id for s in new_sources)
-    )
+        raise type(e)(e.reason, field=f"--{e.field}" if e.field else None) from None
     with context.register_service() as service:
-        report = service.record_event(agreement_id, event, new_sources=new_sources)
-    context.out.print(f"Recorded '{kind.value} {window}' for {agreement_id}.")
+        report = service.record_event(agreement_id, event, new_sources=new_sources, actor="cli")
+    context.out.print(f"Recorded '{event.kind.value} {event.date}' for {agreement_id}.")
     context.out.print(f"  today: {_status_text(report)}: {report.explanation}")
 
 

@@ -162,31 +162,16 @@ class InboxService:
 
     def list_for(self, user: User) -> list[dict[str, Any]]:
         with self.database.reading() as connection:
-            rows = connection.execute(
-                sa.select(
-                    inbox.c.id,
-                    inbox.c.received_at,
-                    inbox.c.sender_node,
-                    inbox.c.sender_nation,
-                    inbox.c.capability,
-                    inbox.c.activity,
-                    inbox.c.local_label,
-                    inbox.c.local_marking,
-                ).order_by(inbox.c.received_at)
-            ).all()
-        return [
-            {
-                "id": r.id,
-                "from": r.sender_node,
-                "nation": r.sender_nation,
-                "label": r.local_marking,
-                "received": r.received_at,
-                "capability": r.capability,
-                "activity": r.activity,
-            }
-            for r in rows
-            if self._readable(user, r)
-        ]
+            rows = connection.execute(_LISTED.order_by(inbox.c.received_at)).all()
+        return [_listed(r) for r in rows if self._readable(user, r)]
+
+    def describe_for(self, user: User, message_id: str) -> dict[str, Any]:
+        """One message as the inbox lists it, if ``user`` may read it (else not found)."""
+        with self.database.reading() as connection:
+            row = connection.execute(_LISTED.where(inbox.c.id == message_id)).first()
+        if row is None or not self._readable(user, row):
+            raise NotFound(f"no message {message_id[:64]!r}")
+        return _listed(row)
 
     def read(self, user: User, message_id: str) -> bytes:
         with self.database.reading() as connection:
@@ -200,3 +185,30 @@ class InboxService:
         out = io.BytesIO()
         open_envelope(io.BytesIO(bytes(row.envelope)), out, recipient=self.keys, sender=sender)
         return out.getvalue()
+
+
+_LISTED = sa.select(
+    inbox.c.id,
+    inbox.c.received_at,
+    inbox.c.sender_node,
+    inbox.c.sender_nation,
+    inbox.c.capability,
+    inbox.c.activity,
+    inbox.c.local_label,
+    inbox.c.local_marking,
+    inbox.c.log_index,
+)
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    """A message as its reader sees it: the label as the reader's own policy marks it."""
+    return {
+        "id": row.id,
+        "from": row.sender_node,
+        "nation": row.sender_nation,
+        "label": row.local_marking,
+        "received": row.received_at,
+        "capability": row.capability,
+        "activity": row.activity,
+        "log_index": row.log_index,
+    }

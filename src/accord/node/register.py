@@ -3,23 +3,29 @@ and recording lifecycle events, each change in one transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from accord.agreements.dates import FuzzyDate
 from accord.agreements.document import Format, LineLocator, parse_document
 from accord.agreements.lifecycle import StatusReport
 from accord.agreements.merge import MergeSummary, merge
-from accord.agreements.model import Event, Source
+from accord.agreements.model import Event, Source, TermSpec
 from accord.agreements.public_record import public_record
 from accord.agreements.record import register_from_dict
 from accord.agreements.register import Register
+from accord.agreements.vocabulary import event_kind
 from accord.clock import Clock
 from accord.config import Settings
 from accord.errors import InvalidInput, LifecycleError, StorageError
 from accord.node.keys import create_log_key
+from accord.node.log import append_in
 from accord.store.database import Database
 from accord.store.register_repository import RegisterRepository
+from accord.tlog.entries import EntryKind, LogEntry
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,14 +60,25 @@ class RegisterService:
     # -- changing --
 
     def import_document(
-        self, raw: bytes, fmt: Format, *, limit: int, replace: bool = False
+        self,
+        raw: bytes,
+        fmt: Format,
+        *,
+        limit: int,
+        replace: bool = False,
+        actor: str | None = None,
     ) -> MergeSummary:
         """Import a register document, all or nothing; errors name the field and line."""
         data, locator = parse_document(raw, fmt, limit=limit)
         incoming = _located(locator, data)
-        return self.import_register(incoming, replace=replace)
+        return self.import_register(incoming, replace=replace, actor=actor)
 
-    def import_register(self, incoming: Register, *, replace: bool = False) -> MergeSummary:
+    def import_register(
+        self, incoming: Register, *, replace: bool = False, actor: str | None = None
+    ) -> MergeSummary:
+        """Merge ``incoming`` into the register, all or nothing. With ``actor`` (an operator's
+        change, not the node's initial import) each agreement added or replaced is also
+        recorded in the transparency log, in the same transaction."""
         with self.database.transaction() as connection:
             repository = RegisterRepository(connection)
             revision = repository.revision()
@@ -69,13 +86,47 @@ class RegisterService:
             merged, summary = merge(current, incoming, replace=replace)
             if summary.changed:
                 repository.save(merged, expected_revision=revision, current=current)
+                if actor is not None:
+                    stamp = self.clock.now().astimezone(dt.UTC).isoformat()
+                    # Summary lines are "<what> <name>"; the log records agreements.
+                    changed = [
+                        (event, line.removeprefix("agreement "))
+                        for event, lines in (
+                            ("imported", summary.added),
+                            ("replaced", summary.replaced),
+                        )
+                        for line in lines
+                        if line.startswith("agreement ")
+                    ]
+                    append_in(
+                        connection,
+                        [
+                            LogEntry(
+                                EntryKind.AGREEMENT_EVENT,
+                                {
+                                    "agreement": name,
+                                    "event": event,
+                                    "by": actor,
+                                    "revision": revision + 1,
+                                    "at": stamp,
+                                },
+                            )
+                            for event, name in changed
+                        ],
+                    )
             return summary
 
     def record_event(
-        self, agreement_id: str, event: Event, new_sources: tuple[Source, ...] = ()
+        self,
+        agreement_id: str,
+        event: Event,
+        new_sources: tuple[Source, ...] = (),
+        *,
+        actor: str = "operator",
     ) -> StatusReport:
         """Append a lifecycle event (with any sources it brings) after checking that the
-        lifecycle still holds; returns the agreement's status today."""
+        lifecycle still holds, and record it in the transparency log in the same transaction;
+        returns the agreement's status today."""
         with self.database.transaction() as connection:
             repository = RegisterRepository(connection)
             revision = repository.revision()
@@ -89,7 +140,57 @@ class RegisterService:
             except LifecycleError as e:
                 raise LifecycleError(e.reason) from None  # the register's path is noise here
             repository.save(updated, expected_revision=revision, current=current)
+            append_in(
+                connection,
+                [
+                    LogEntry(
+                        EntryKind.AGREEMENT_EVENT,
+                        {
+                            "agreement": agreement.id,
+                            "event": event.kind.value,
+                            "date": str(event.date),
+                            "by": actor,
+                            "revision": revision + 1,
+                            "at": self.clock.now().astimezone(dt.UTC).isoformat(),
+                        },
+                    )
+                ],
+            )
         return updated.status(agreement_id, self.clock.today())
+
+
+def event_from_fields(
+    event_name: str,
+    date: str,
+    *,
+    term: str | None = None,
+    source: str | None = None,
+    note: str = "",
+) -> tuple[Event, tuple[Source, ...]]:
+    """A lifecycle event as an operator gives it (CLI options or an API body), checked; the
+    field named in an error is the one the operator gave."""
+    kind = event_kind(event_name)
+    try:
+        window = FuzzyDate.parse(date)
+    except InvalidInput as e:
+        raise e.at(field_prefix="date") from None
+    try:
+        spec = TermSpec.parse(term) if term is not None else None
+    except InvalidInput as e:
+        raise e.at(field_prefix="term") from None
+    new_sources: tuple[Source, ...] = ()
+    if source is not None:
+        source_id = "url-" + hashlib.sha256(source.encode()).hexdigest()[:16]
+        try:
+            new_sources = (Source(id=source_id, title=source[:300], url=source),)
+        except InvalidInput as e:
+            raise e.at(field_prefix="source") from None
+    if len(note) > 2000:
+        raise InvalidInput("a note is at most 2000 characters", field="note")
+    event = Event(
+        kind=kind, date=window, term=spec, note=note, sources=tuple(s.id for s in new_sources)
+    )
+    return event, new_sources
 
 
 def initialise(settings: Settings, clock: Clock) -> InitResult:

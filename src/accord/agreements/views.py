@@ -1,4 +1,4 @@
-"""Plain-data views of register objects, for ``--json`` output (and later the API)."""
+"""Plain-data views of register objects: the JSON the CLI (`--json`) and the API answer with."""
 
 from __future__ import annotations
 

@@ -1,0 +1,157 @@
+"""What the API's routes share: the caller's identity and role, the node's services, request
+models, the label a request names, and the documented error responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from accord.agreements.dates import parse_day
+from accord.api.middleware import RequestCounters
+from accord.errors import Forbidden, InvalidInput, Unauthenticated
+from accord.labels.banner import banner_to_label, parse_banner
+from accord.labels.json_form import label_from_dict
+from accord.labels.label import Label
+from accord.labels.national import national_policy
+from accord.labels.reading import checked
+from accord.labels.security_policy import SecurityPolicy
+from accord.node.services import NodeServices
+from accord.node.users import Role, User
+
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+#: The error body's schema, given inline so that it is documented as JSON even on routes whose
+#: success is another media type (the checkpoint note is text/plain). A 403 ``release-denied``
+#: adds the decision's fields.
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+}
+
+#: Documented on every route, so that the OpenAPI document describes every answer the node gives.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": what, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+    for status, what in (
+        (400, "Bad request"),
+        (401, "No valid bearer token"),
+        (403, "The caller's role may not do this"),
+        (404, "Not found"),
+        (409, "Conflicts with the current state"),
+        (413, "The request body is too large"),
+        (422, "Invalid input (the message says which field and why)"),
+    )
+}
+
+
+_KNOWN_QUERY: dict[int, frozenset[str]] = {}
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {p.alias for p in dependant.query_params}
+    for inner in dependant.dependencies:
+        names |= _query_names(inner)
+    return frozenset(names)
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse query parameters the route does not declare, as unknown body fields are refused:
+    a misspelt ``?on=`` must not silently mean "today"."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _KNOWN_QUERY.get(id(route))
+    if allowed is None:
+        allowed = _query_names(route.dependant)
+        _KNOWN_QUERY[id(route)] = allowed
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise InvalidInput(f"unknown query parameter {unknown[0][:64]!r}")
+
+
+#: What every router of the API applies.
+ROUTER_OPTIONS: dict[str, Any] = {
+    "responses": ERROR_RESPONSES,
+    "dependencies": [Depends(known_query_only)],
+}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LabelIn(Model):
+    """A US-style banner (read under the node's own national policy), or the lossless JSON form
+    of a label."""
+
+    banner: str | None = Field(default=None, max_length=1024)
+    json_form: dict[str, Any] | None = Field(default=None, alias="json")
+
+
+def own_policy(services: NodeServices) -> SecurityPolicy:
+    """The node's national policy: a banner given to this node is read under it."""
+    policy = services.engine.policy_of_nation(services.keys.nation)
+    return policy if policy is not None else national_policy(services.keys.nation)
+
+
+def label_of(value: LabelIn, services: NodeServices) -> Label:
+    if (value.banner is None) == (value.json_form is None):
+        raise InvalidInput("give the label as exactly one of 'banner' and 'json'")
+    if value.banner is not None:
+        return banner_to_label(parse_banner(value.banner), own_policy(services))
+    return checked(label_from_dict(value.json_form), services.engine.policies)
+
+
+def day_of(node: NodeServices, on: str | None) -> dt.date:
+    return parse_day(on) if on else node.clock.today()
+
+
+bearer = HTTPBearer(auto_error=False)
+
+
+async def services(request: Request) -> NodeServices:
+    node: NodeServices = request.app.state.services
+    return node
+
+
+async def metrics_of(request: Request) -> RequestCounters:
+    found: RequestCounters = request.app.state.metrics
+    return found
+
+
+def user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if credentials is None:
+        raise Unauthenticated("a bearer token is required")
+    try:
+        node: NodeServices = request.app.state.services
+        return node.users.authenticate(credentials.credentials)
+    except InvalidInput:
+        raise Unauthenticated("the token is not valid") from None
+
+
+def role(*allowed: Role) -> Callable[[User], Awaitable[User]]:
+    async def check(current: Annotated[User, Depends(user)]) -> User:
+        if current.role not in allowed:
+            raise Forbidden(f"this needs the role {' or '.join(r.value for r in allowed)}")
+        return current
+
+    return check
+
+
+NodeDep = Annotated[NodeServices, Depends(services)]
+MetricsDep = Annotated[RequestCounters, Depends(metrics_of)]
+OfficerDep = Annotated[User, Depends(role(Role.OFFICER))]
+AnyoneDep = Annotated[User, Depends(role(Role.OFFICER, Role.OPERATOR, Role.AUDITOR))]
+AuditingDep = Annotated[User, Depends(role(Role.OFFICER, Role.AUDITOR))]
+OperatorDep = Annotated[User, Depends(role(Role.OPERATOR))]
