@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     node_name: str = Field(default="accord.local", pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_/:]{0,200}$")
     #: How often ``accord serve`` runs the lifecycle watcher.
     watch_interval_seconds: float = Field(default=3600.0, gt=0)
+    #: How often ``accord serve`` looks for messages to deliver to peers.
+    delivery_interval_seconds: float = Field(default=1.0, gt=0)
+    #: UNSAFE, for demonstrations and tests only: read the time from this file (an RFC 3339
+    #: instant or a date) instead of the system clock. Logged as a warning at every start.
+    unsafe_clock_file: Path | None = None
     limits: Limits = Field(default_factory=Limits)
 
     @classmethod

@@ -145,3 +145,20 @@ def _join_path(prefix: str, field: str | None) -> str:
     if field.startswith("["):
         return prefix + field
     return f"{prefix}.{field}"
+
+
+class PeerRefused(AccordError):
+    """A federation request this node refuses: unknown origin, wrong destination, stale time,
+    replayed nonce, or a signature that does not verify (said without cryptographic detail)."""
+
+    http_status = 401
+    exit_code = 6
+    code = "federation-refused"
+
+
+class PeerError(AccordError):
+    """A partner node could not be reached or answered outside the protocol; delivery retries."""
+
+    http_status = 502
+    exit_code = 7
+    code = "peer-error"

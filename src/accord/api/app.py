@@ -27,7 +27,7 @@ from accord import __version__
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.api import register_routes
+from accord.api import federation_routes, register_routes
 from accord.api.deps import (
     MAX_REQUEST_BYTES,
     ROUTER_OPTIONS,
@@ -44,6 +44,7 @@ from accord.api.middleware import LimitAndCount, RequestCounters, error_response
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import AccordError, ReleaseDenied
+from accord.node.clocks import clock_for
 from accord.node.services import NodeServices
 from accord.node.watcher import LifecycleWatcher
 from accord.tlog.merkle import leaf_hash
@@ -109,6 +110,13 @@ def outbox(node: NodeDep, current: AuditingDep) -> list[dict[str, Any]]:
     return node.messaging().outbox()
 
 
+@router.get("/v1/outbox/{message_id}")
+def outbox_message(message_id: str, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
+    """A sent message's status: queued, delivered with the receiver's signed receipt, rejected
+    or held, with the reason."""
+    return node.messaging().status(message_id[:64])
+
+
 @router.get("/v1/inbox")
 def list_inbox(node: NodeDep, current: OfficerDep) -> list[dict[str, Any]]:
     return node.inbox().list_for(current)
@@ -160,7 +168,8 @@ def consistency(
 def app_from_environment() -> FastAPI:
     """The app for a worker process of ``accord serve --workers N`` (settings from the
     environment, the system clock)."""
-    return create_app(load_settings(), SystemClock())
+    settings = load_settings()
+    return create_app(settings, clock_for(settings, SystemClock()))
 
 
 def create_app(settings: Settings, clock: Clock) -> FastAPI:
@@ -168,20 +177,30 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = NodeServices.open(settings, clock)
         app.state.metrics = counters
-        watcher = asyncio.create_task(_watch(app.state.services, settings.watch_interval_seconds))
+        tasks = [
+            asyncio.create_task(_watch(app.state.services, settings.watch_interval_seconds)),
+            asyncio.create_task(_deliver(app.state.services, settings.delivery_interval_seconds)),
+        ]
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             app.state.services.close()
 
     counters = RequestCounters()
     app = FastAPI(title="Accord node", version=__version__, lifespan=lifespan)
     app.include_router(router)
     app.include_router(register_routes.router)
-    app.add_middleware(LimitAndCount, max_body=MAX_REQUEST_BYTES, counters=counters)
+    app.include_router(federation_routes.router)
+    app.add_middleware(
+        LimitAndCount,
+        max_body=MAX_REQUEST_BYTES,
+        counters=counters,
+        larger={"/federation/": federation_routes.MAX_TRANSACTION_BYTES},
+    )
 
     @app.exception_handler(AccordError)
     async def accorderror_response(request: Request, error: AccordError) -> JSONResponse:
@@ -225,10 +244,27 @@ async def _watch(node: NodeServices, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
+async def _deliver(node: NodeServices, interval: float) -> None:
+    """The delivery worker, every ``interval`` seconds, off the event loop's thread; a pass that
+    found work is followed at once by another."""
+    log = logging.getLogger("accord.delivery")
+    while True:
+        busy = False
+        try:
+            report = await asyncio.to_thread(lambda: node.delivery().run_once())
+            busy = bool(report.delivered or report.rejected)
+        except AccordError as error:
+            log.warning("delivery: %s", error)
+        except Exception:  # the worker keeps running; the next pass retries
+            log.exception("delivery pass failed")
+        if not busy:
+            await asyncio.sleep(interval)
+
+
 def _methods_at(request: Request) -> list[str]:
     path = request.url.path
     methods: set[str] = set()
-    for route in [*router.routes, *register_routes.router.routes]:
+    for route in [*router.routes, *register_routes.router.routes, *federation_routes.router.routes]:
         if isinstance(route, APIRoute) and route.path_regex.match(path):
             methods |= route.methods or set()
     if "GET" in methods:

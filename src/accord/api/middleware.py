@@ -48,20 +48,34 @@ def error_response(
 
 
 class LimitAndCount:
-    def __init__(self, app: ASGIApp, *, max_body: int, counters: RequestCounters) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        counters: RequestCounters,
+        larger: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.counters = counters
+        #: Path prefixes allowed larger bodies (the federation endpoint's transactions).
+        self.larger = dict(larger or {})
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.larger.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = error_response(
-            413, "too-large", f"a request body is at most {self.max_body} bytes"
-        )
+        limit = self._limit(str(scope.get("path", "")))
+        too_large = error_response(413, "too-large", f"a request body is at most {limit} bytes")
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await too_large(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -72,7 +86,7 @@ class LimitAndCount:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > limit:
                 await too_large(scope, receive, send)
                 return
             chunks.append(chunk)

@@ -70,12 +70,14 @@ class InboxService:
         self.engine = engine
         self.partners = partners
 
-    def accept(self, envelope: bytes) -> Accepted:
+    def accept(self, envelope: bytes, *, expected_id: str | None = None) -> Accepted:
         if len(envelope) > MAX_ENVELOPE:
             raise InvalidInput(f"an envelope is at most {MAX_ENVELOPE} bytes")
-        sender = self._sender(envelope)
+        sender = self.sender_of(envelope)
         checked_envelope = verify(io.BytesIO(envelope), sender)
         header = checked_envelope.header
+        if expected_id is not None and header["id"] != expected_id:
+            raise InvalidInput(f"the envelope's id is not {expected_id[:64]!r}")
         if not any(r.get("node") == self.keys.node for r in header["recipients"]):
             raise InvalidInput(f"the envelope is not addressed to {self.keys.node}")
         label = checked(label_from_dict(header["label"]), self.engine.policies)
@@ -142,7 +144,8 @@ class InboxService:
             log_index=appended.first_index,
         )
 
-    def _sender(self, envelope: bytes) -> NodeDescriptor:
+    def sender_of(self, envelope: bytes) -> NodeDescriptor:
+        """The pinned partner an envelope says sealed it (checked when it is verified)."""
         try:
             node = Reader(io.BytesIO(envelope), Limits()).opening().header["sender"]["node"]
         except (InvalidInput, KeyError, TypeError):

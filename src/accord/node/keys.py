@@ -195,3 +195,14 @@ def node_name(settings: Settings) -> str:
     if key_set_path(settings).exists():
         return load_key_set(settings).node
     return settings.node_name
+
+
+def unpin(settings: Settings, node: str) -> None:
+    """Forget a partner's descriptor (its envelopes and requests are refused from now on)."""
+    path = _pinned_path(settings, node)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        raise NotFound(f"no pinned descriptor for {node}") from None
+    except OSError as e:
+        raise StorageError(f"cannot remove {path}: {e.strerror}") from e

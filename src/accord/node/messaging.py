@@ -222,19 +222,39 @@ class MessagingService:
             raise NotFound(f"no message {message_id[:64]!r} in the outbox")
         return bytes(found)
 
+    def status(self, message_id: str) -> dict[str, Any]:
+        """The sender's view of one message: queued, delivered (with the receiver's signed
+        receipt), rejected (with its reason) or held (with the reason it may not leave)."""
+        with self.database.reading() as connection:
+            row = connection.execute(
+                sa.select(
+                    *_LISTED,
+                    outbox.c.attempts,
+                    outbox.c.next_attempt_at,
+                    outbox.c.receipt,
+                    outbox.c.updated_at,
+                ).where(outbox.c.id == message_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no message {message_id[:64]!r} in the outbox")
+        return dict(row._mapping)
+
     def outbox(self) -> list[dict[str, Any]]:
         with self.database.reading() as connection:
-            rows = connection.execute(
-                sa.select(
-                    outbox.c.id,
-                    outbox.c.created_at,
-                    outbox.c.sender_user,
-                    outbox.c.recipient_nation,
-                    outbox.c.recipient_node,
-                    outbox.c.capability,
-                    outbox.c.activity,
-                    outbox.c.log_index,
-                    outbox.c.status,
-                ).order_by(outbox.c.created_at)
-            )
+            rows = connection.execute(sa.select(*_LISTED).order_by(outbox.c.created_at))
             return [dict(r._mapping) for r in rows]
+
+
+#: What the outbox shows of each message.
+_LISTED = (
+    outbox.c.id,
+    outbox.c.created_at,
+    outbox.c.sender_user,
+    outbox.c.recipient_nation,
+    outbox.c.recipient_node,
+    outbox.c.capability,
+    outbox.c.activity,
+    outbox.c.log_index,
+    outbox.c.status,
+    outbox.c.status_reason.label("reason"),
+)

@@ -10,15 +10,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import httpx
+
 from accord.clock import Clock
 from accord.config import Settings
+from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.keys import NodeKeys
 from accord.labels.national import national_policy
+from accord.node.delivery import DeliveryWorker
+from accord.node.federation_server import TransactionService
 from accord.node.group_commit import GroupCommitter
 from accord.node.inbox import InboxService
 from accord.node.keys import PinnedPartners, load_key_set
 from accord.node.log import LogService
 from accord.node.messaging import MessagingService
+from accord.node.peers import PeerService
 from accord.node.register import RegisterService, open_database
 from accord.node.users import UserService
 from accord.policy.engine import PolicyEngine
@@ -38,6 +44,7 @@ class NodeServices:
     partners: PinnedPartners
     _engine: PolicyEngine
     _lock: threading.Lock
+    _client: httpx.Client | None = None
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> NodeServices:
@@ -90,5 +97,39 @@ class NodeServices:
             committer=self.committer,
         )
 
+    def peers(self) -> PeerService:
+        return PeerService(self.database, self.settings, self.clock)
+
+    def federated_partners(self) -> dict[str, NodeDescriptor]:
+        """Pinned partners that are also peers: the nodes this one federates with."""
+        urls = self.peers().urls()
+        return {node: d for node, d in self.partners.current().items() if node in urls}
+
+    def transactions(self) -> TransactionService:
+        return TransactionService(
+            self.database,
+            self.clock,
+            keys=self.keys,
+            inbox_service=self.inbox(),
+            peers=self.federated_partners(),
+            committer=self.committer,
+        )
+
+    def delivery(self) -> DeliveryWorker:
+        if self._client is None:
+            self._client = httpx.Client(timeout=15.0)
+        return DeliveryWorker(
+            self.database,
+            self.clock,
+            keys=self.keys,
+            engine=self.engine,
+            partners=self.federated_partners(),
+            urls=self.peers().urls(),
+            committer=self.committer,
+            client=self._client,
+        )
+
     def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
         self.database.dispose()

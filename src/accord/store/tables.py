@@ -221,7 +221,47 @@ outbox = Table(
     Column("envelope_digest", String(64), nullable=False),
     Column("log_index", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
+    # Delivery ([federation]): queued -> delivered | rejected, or held while the agreement is
+    # not in force; attempts and the next attempt's time drive the backoff; txn_id is the
+    # transaction the message was last sent in (re-sent unchanged after a crash: idempotent).
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", String(40), nullable=True),
+    Column("txn_id", String(64), nullable=True),
+    Column("status_reason", Text, nullable=True),
+    Column("receipt", JSON, nullable=True),
+    Column("updated_at", String(40), nullable=True),
     Index("ix_outbox_status", "status"),
+)
+
+# -- federation ---------------------------------------------------------------------------------
+
+#: Partner nodes this node delivers to and accepts requests from (their keys are pinned).
+peers = Table(
+    "peers",
+    metadata,
+    Column("node", String(256), primary_key=True),
+    Column("url", String(2048), nullable=False),
+    Column("added_at", String(40), nullable=False),
+)
+
+#: Request nonces seen, kept for twice the allowed clock skew: a replayed request is refused.
+federation_nonces = Table(
+    "federation_nonces",
+    metadata,
+    Column("origin", String(256), primary_key=True),
+    Column("nonce", String(32), primary_key=True),
+    Column("seen_at", BigInteger, nullable=False),
+    Index("ix_federation_nonces_seen_at", "seen_at"),
+)
+
+#: The receipt this node gave for each envelope it was sent: a replay gets the same answer.
+receipts_issued = Table(
+    "receipts_issued",
+    metadata,
+    Column("envelope_id", String(64), primary_key=True),
+    Column("sender_node", String(256), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("receipt", JSON, nullable=False),
 )
 
 

@@ -1,0 +1,110 @@
+"""``accord peers``, ``accord messages status`` and ``accord deliver``: federation with partner
+nodes from the node's own machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accord.cli import context
+from accord.crypto.descriptor import MAX_DESCRIPTOR_BYTES
+from accord.node.services import NodeServices
+
+peers_app = typer.Typer(help="Partner nodes: pinned descriptors and URLs.", no_args_is_help=True)
+messages_app = typer.Typer(help="Messages this node sent.", no_args_is_help=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@contextmanager
+def _node() -> Iterator[NodeServices]:
+    node = NodeServices.open(context.settings(), context.clock)
+    try:
+        yield node
+    finally:
+        node.close()
+
+
+@peers_app.command("add")
+def add(
+    descriptor: Annotated[Path, typer.Option("--descriptor", help="The peer's signed descriptor.")],
+    url: Annotated[str, typer.Option("--url", help="Where the peer's node listens.")],
+) -> None:
+    """Pin a peer's descriptor (an update must be signed by a key already pinned) and its URL."""
+    data = context.read_file(descriptor, MAX_DESCRIPTOR_BYTES, "descriptor")
+    with _node() as node:
+        peer, known = node.peers().add(data, url)
+    verb = "updated" if known else "added"
+    context.out.print(f"{verb} peer {peer.node} ({peer.nation}) at {peer.url}", markup=False)
+
+
+@peers_app.command("list")
+def list_peers(as_json: JsonOption = False) -> None:
+    """The peers this node federates with."""
+    with _node() as node:
+        peers = node.peers().list()
+    if as_json:
+        context.print_json([p.to_dict() for p in peers])
+        return
+    if not peers:
+        context.out.print("No peers: add one with 'accord peers add'.")
+        return
+    table = Table(title="Peers", title_justify="left")
+    for column in ("node", "nation", "url", "added"):
+        table.add_column(column)
+    for peer in peers:
+        table.add_row(peer.node, peer.nation, peer.url, peer.added_at)
+    context.out.print(table)
+
+
+@peers_app.command("show")
+def show(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
+    """One peer, with its pinned keys (JSON)."""
+    with _node() as node:
+        context.print_json(node.peers().get(node_name).to_dict())
+
+
+@peers_app.command("remove")
+def remove(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
+    """Stop federating with a peer: its URL and pinned descriptor are removed."""
+    with _node() as node:
+        node.peers().remove(node_name)
+    context.out.print(f"removed peer {node_name}", markup=False)
+
+
+@messages_app.command("status")
+def status(
+    message_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
+) -> None:
+    """Queued, delivered (with the receipt), rejected or held (with the reason)."""
+    with _node() as node:
+        view = node.messaging().status(message_id)
+    if as_json:
+        context.print_json(view)
+        return
+    reason = f": {view['reason']}" if view.get("reason") else ""
+    context.out.print(
+        f"{view['id']} to {view['recipient_node']} ({view['recipient_nation']}): "
+        f"{view['status']}{reason}",
+        markup=False,
+    )
+
+
+def deliver(as_json: JsonOption = False) -> None:
+    """Run one delivery pass now (``accord serve`` runs them continuously)."""
+    with _node() as node:
+        report = node.delivery().run_once()
+    summary = {
+        "delivered": report.delivered,
+        "rejected": report.rejected,
+        "held": report.held,
+        "failed": report.failed,
+    }
+    if as_json:
+        context.print_json(summary)
+        return
+    context.out.print(", ".join(f"{v} {k}" for k, v in summary.items()), markup=False)

@@ -1,0 +1,68 @@
+"""Signed statements between nodes: a JSON object signed by every active signing key of its
+author, checked against the author's pinned descriptor.
+
+What a node says to another (a federation request, a receipt) is the RFC 8785 bytes of an object,
+prefixed by a domain string naming what kind of statement it is (so a signature on one kind can
+never be replayed as another). The author signs with each active signing key; the reader requires
+a valid signature by an Ed25519 key and by every algorithm the author has an active key for
+(ML-DSA-65 when configured): a hybrid signature is only as strong as its weakest required half,
+the same rule the envelope applies (docs/envelope.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from accord.crypto.canonical import canonical_json, unb64
+from accord.crypto.descriptor import NodeDescriptor, verify_signature
+from accord.crypto.keys import KeyStatus, NodeKeys
+from accord.errors import InvalidInput
+
+MAX_SIGNATURES = 4
+
+
+def statement_bytes(domain: bytes, body: dict[str, Any]) -> bytes:
+    return domain + b"\n" + canonical_json(body)
+
+
+def sign_statement(keys: NodeKeys, domain: bytes, body: dict[str, Any]) -> list[dict[str, str]]:
+    return keys.sign(statement_bytes(domain, body))
+
+
+def statement_verifies(
+    author: NodeDescriptor,
+    domain: bytes,
+    body: dict[str, Any],
+    signatures: Sequence[object],
+    *,
+    at: str,
+) -> bool:
+    """Whether ``signatures`` are a complete, valid set by ``author`` on ``body`` at time ``at``
+    (RFC 3339, UTC). Any malformed, unknown, retired, revoked or out-of-validity signature makes
+    the whole set invalid: a set is accepted whole or not at all."""
+    if not isinstance(signatures, (list, tuple)) or not 0 < len(signatures) <= MAX_SIGNATURES:
+        return False
+    try:
+        message = statement_bytes(domain, body)
+    except InvalidInput:
+        return False
+    usable = {k.id: k for k in author.usable_signing_keys()}
+    required = {k.algorithm for k in author.keys if k.signs and k.status is KeyStatus.ACTIVE}
+    verified: set[str] = set()
+    for signature in signatures:
+        if not isinstance(signature, dict):
+            return False
+        signer = usable.get(str(signature.get("key")))
+        if signer is None or signer.algorithm != signature.get("alg"):
+            return False
+        if not signer.valid_at(at):
+            return False
+        try:
+            value = unb64(signature.get("sig"), "signature", max_bytes=8192)
+        except InvalidInput:
+            return False
+        if not verify_signature(signer, value, message):
+            return False
+        verified.add(signer.algorithm)
+    return ({"ed25519"} | required) <= verified

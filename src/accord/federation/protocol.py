@@ -1,0 +1,266 @@
+"""Federation wire protocol, version 1 (docs/federation.md).
+
+**Signed requests.** Every request a node sends to a peer carries one header, ``Accord-Request``:
+the base64 of the canonical JSON of ``{origin, destination, method, path, digest, timestamp,
+nonce, signatures}``, where ``digest`` is the SHA-256 (hex) of the body, ``timestamp`` Unix seconds
+and ``nonce`` 32 random hex digits, signed as a statement (``accord.crypto.statements``) under the
+domain ``accord/federation-request/1``. The receiver refuses an unknown origin, another
+destination, another method or path, a body that does not match the digest, a timestamp further
+than the allowed skew from its own clock, and a signature set that does not verify; it refuses a
+nonce it has seen (the node keeps them for twice the skew).
+
+**Transactions.** ``PUT /federation/v1/transactions/{txn}`` carries ``{"v": 1, "txn": txn,
+"envelopes": [{"id": ..., "envelope": <base64 of the sealed envelope>}]}``. The answer carries one
+signed receipt per envelope, in order.
+
+**Receipts.** ``{"v": 1, "envelope", "digest", "sender", "receiver", "status", "reason",
+"log_index", "at"}`` signed by the receiver under ``accord/federation-receipt/1``; ``status`` is
+``accepted`` (in the receiver's inbox at ``log_index`` of its log) or ``rejected`` (``reason``
+says why: the envelope did not verify, the receiver's register does not permit it, ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from accord.crypto.canonical import canonical_json, loads_signed
+from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.keys import NodeKeys
+from accord.crypto.statements import sign_statement, statement_verifies
+from accord.errors import InvalidInput, PeerRefused
+
+VERSION = 1
+HEADER = "Accord-Request"
+REQUEST_DOMAIN = b"accord/federation-request/1"
+RECEIPT_DOMAIN = b"accord/federation-receipt/1"
+MAX_HEADER_BYTES = 16 * 1024
+MAX_ENVELOPES_PER_TRANSACTION = 64
+_NONCE = re.compile(r"^[0-9a-f]{32}$")
+_TXN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_REQUEST_FIELDS = {
+    "origin",
+    "destination",
+    "method",
+    "path",
+    "digest",
+    "timestamp",
+    "nonce",
+    "signatures",
+}
+
+
+def _time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- signed requests ---------------------------------------------------------------------------
+
+
+def sign_request(
+    keys: NodeKeys,
+    *,
+    destination: str,
+    method: str,
+    path: str,
+    body: bytes,
+    now: dt.datetime,
+    nonce: str,
+) -> dict[str, str]:
+    """The header that authenticates one request from this node to ``destination``."""
+    fields: dict[str, Any] = {
+        "origin": keys.node,
+        "destination": destination,
+        "method": method.upper(),
+        "path": path,
+        "digest": hashlib.sha256(body).hexdigest(),
+        "timestamp": int(now.timestamp()),
+        "nonce": nonce,
+    }
+    signed = {**fields, "signatures": sign_statement(keys, REQUEST_DOMAIN, fields)}
+    return {HEADER: base64.b64encode(canonical_json(signed)).decode("ascii")}
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedRequest:
+    origin: NodeDescriptor
+    nonce: str
+    timestamp: int
+
+
+def verify_request(
+    header: str | None,
+    *,
+    receiver: str,
+    method: str,
+    path: str,
+    body: bytes,
+    peers: Mapping[str, NodeDescriptor],
+    now: dt.datetime,
+    max_skew: dt.timedelta,
+) -> VerifiedRequest:
+    """Check one incoming request's header (the nonce's freshness is the caller's to check)."""
+    if header is None:
+        raise PeerRefused(f"a federation request carries the {HEADER} header")
+    if len(header) > MAX_HEADER_BYTES:
+        raise PeerRefused(f"the {HEADER} header is too large")
+    try:
+        signed = loads_signed(base64.b64decode(header.encode("ascii"), validate=True))
+    except (InvalidInput, binascii.Error, UnicodeEncodeError, ValueError):
+        raise PeerRefused(f"the {HEADER} header is not base64 of a JSON object") from None
+    if not isinstance(signed, dict) or set(signed) != _REQUEST_FIELDS:
+        raise PeerRefused(f"the {HEADER} header has exactly {', '.join(sorted(_REQUEST_FIELDS))}")
+    origin = peers.get(str(signed["origin"]))
+    if origin is None:
+        raise PeerRefused(f"{str(signed['origin'])[:64]!r} is not a peer of this node")
+    if signed["destination"] != receiver:
+        raise PeerRefused(f"the request is for {str(signed['destination'])[:64]!r}, not {receiver}")
+    if signed["method"] != method.upper() or signed["path"] != path:
+        raise PeerRefused("the request was signed for another method or path")
+    if signed["digest"] != hashlib.sha256(body).hexdigest():
+        raise PeerRefused("the body does not match the signed digest")
+    timestamp, nonce = signed["timestamp"], signed["nonce"]
+    if not isinstance(timestamp, int) or isinstance(timestamp, bool):
+        raise PeerRefused("the request timestamp is an integer")
+    if abs(now.timestamp() - timestamp) > max_skew.total_seconds():
+        raise PeerRefused("the request timestamp is too far from this node's clock")
+    if not isinstance(nonce, str) or not _NONCE.match(nonce):
+        raise PeerRefused("the request nonce is 32 hex digits")
+    fields = {k: v for k, v in signed.items() if k != "signatures"}
+    at = _time(dt.datetime.fromtimestamp(timestamp, dt.UTC))
+    if not statement_verifies(origin, REQUEST_DOMAIN, fields, signed["signatures"], at=at):
+        raise PeerRefused("the request signature does not verify")
+    return VerifiedRequest(origin=origin, nonce=nonce, timestamp=timestamp)
+
+
+# -- transactions ------------------------------------------------------------------------------
+
+
+def check_transaction_id(txn: str) -> str:
+    if not _TXN.match(txn):
+        raise InvalidInput("a transaction id is 8 to 64 letters, digits, '-' or '_'")
+    return txn
+
+
+def encode_transaction(txn: str, envelopes: list[tuple[str, bytes]]) -> bytes:
+    return canonical_json(
+        {
+            "v": VERSION,
+            "txn": check_transaction_id(txn),
+            "envelopes": [
+                {"id": i, "envelope": base64.b64encode(e).decode("ascii")} for i, e in envelopes
+            ],
+        }
+    )
+
+
+def decode_transaction(txn: str, body: bytes, *, max_envelope: int) -> list[tuple[str, bytes]]:
+    """The ``(id, envelope bytes)`` pairs of a transaction body, checked against its URL."""
+    check_transaction_id(txn)
+    try:
+        value = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise InvalidInput("a transaction is a JSON object") from None
+    if not isinstance(value, dict) or set(value) != {"v", "txn", "envelopes"}:
+        raise InvalidInput("a transaction has exactly v, txn and envelopes")
+    if value["v"] != VERSION or value["txn"] != txn:
+        raise InvalidInput("the transaction's version or id does not match its URL")
+    items = value["envelopes"]
+    if not isinstance(items, list) or not 0 < len(items) <= MAX_ENVELOPES_PER_TRANSACTION:
+        raise InvalidInput(f"a transaction has 1 to {MAX_ENVELOPES_PER_TRANSACTION} envelopes")
+    out: list[tuple[str, bytes]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or set(item) != {"id", "envelope"}:
+            raise InvalidInput("an envelope item has exactly id and envelope", field=f"[{index}]")
+        encoded = item["envelope"]
+        if not isinstance(encoded, str) or len(encoded) > (max_envelope + 2) // 3 * 4:
+            raise InvalidInput("an envelope is base64 within the size limit", field=f"[{index}]")
+        try:
+            data = base64.b64decode(encoded.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError):
+            raise InvalidInput("an envelope is base64", field=f"[{index}]") from None
+        out.append((str(item["id"])[:64], data))
+    if len({i for i, _ in out}) != len(out):
+        raise InvalidInput("a transaction names each envelope once")
+    return out
+
+
+# -- receipts ----------------------------------------------------------------------------------
+
+_RECEIPT_FIELDS = {
+    "v",
+    "envelope",
+    "digest",
+    "sender",
+    "receiver",
+    "status",
+    "reason",
+    "log_index",
+    "at",
+}
+
+
+def make_receipt(
+    keys: NodeKeys,
+    *,
+    envelope_id: str,
+    envelope: bytes,
+    sender: str,
+    accepted: bool,
+    reason: str,
+    log_index: int | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "v": VERSION,
+        "envelope": envelope_id,
+        "digest": hashlib.sha256(envelope).hexdigest(),
+        "sender": sender,
+        "receiver": keys.node,
+        "status": "accepted" if accepted else "rejected",
+        "reason": reason[:1000],
+        "log_index": log_index,
+        "at": _time(now),
+    }
+    return {**body, "signatures": sign_statement(keys, RECEIPT_DOMAIN, body)}
+
+
+def receipt_verifies(
+    receipt: object, *, receiver: NodeDescriptor, envelope_id: str, envelope: bytes
+) -> bool:
+    """A receipt is the receiver's signed word about exactly this envelope."""
+    if not isinstance(receipt, dict) or set(receipt) != _RECEIPT_FIELDS | {"signatures"}:
+        return False
+    body = {k: v for k, v in receipt.items() if k != "signatures"}
+    if (
+        body["v"] != VERSION
+        or body["envelope"] != envelope_id
+        or body["digest"] != hashlib.sha256(envelope).hexdigest()
+        or body["receiver"] != receiver.node
+        or body["status"] not in ("accepted", "rejected")
+        or not isinstance(body["at"], str)
+    ):
+        return False
+    return statement_verifies(
+        receiver, RECEIPT_DOMAIN, body, receipt["signatures"], at=str(body["at"])
+    )
+
+
+# -- delivery backoff --------------------------------------------------------------------------
+
+
+def retry_delay(attempts: int, jitter: float, *, base: float = 1.0, cap: float = 300.0) -> float:
+    """Seconds before the next attempt after ``attempts`` failures: exponential, capped, with
+    "equal jitter" (half fixed, half random; ``jitter`` in [0, 1)) so that nodes whose peer came
+    back do not all retry at the same instant."""
+    if attempts < 0 or not 0.0 <= jitter < 1.0:
+        raise ValueError("attempts >= 0 and 0 <= jitter < 1")
+    ceiling = min(cap, base * 2.0 ** min(attempts, 32))
+    return ceiling / 2 + ceiling / 2 * jitter

@@ -1,0 +1,347 @@
+"""The delivery worker: sends the outbox to peers, one transaction of up to 64 envelopes per peer
+at a time, and records each signed receipt.
+
+Exactly-once effect: a message is sent in a transaction whose id is stored with it before the
+request leaves, and re-sent in that same transaction until a receipt comes back; the receiver is
+idempotent by transaction and by envelope id, so a crash or a lost answer never makes a duplicate.
+
+Each pass claims the messages that are due (``next_attempt_at`` passed) by pushing their next
+attempt a lease ahead, in one transaction (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so several
+workers share the outbox without sending a message twice at once). Before sending, every message
+is decided again on today's register: one whose agreement lapsed since its release is *held*, with
+the reason, and decided again on every pass, so it leaves once the agreement is renewed. A failed
+send backs off exponentially with jitter (``federation.protocol.retry_delay``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from accord.clock import Clock
+from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.keys import NodeKeys
+from accord.federation.protocol import (
+    encode_transaction,
+    receipt_verifies,
+    retry_delay,
+    sign_request,
+)
+from accord.labels.json_form import label_from_dict
+from accord.node.federation_server import denial_reason
+from accord.node.group_commit import GroupCommitter
+from accord.policy.clearances import node_accreditation
+from accord.policy.engine import PolicyEngine
+from accord.policy.model import ReleaseRequest
+from accord.store.database import Database
+from accord.store.tables import outbox
+from accord.store.tlog_repository import Appended
+from accord.tlog.entries import EntryKind, LogEntry
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)
+BATCH = 64
+CLAIM = 512
+#: A connection and an answer each get this long (seconds).
+TIMEOUT = 15.0
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat()
+
+
+@dataclass
+class PassReport:
+    delivered: int = 0
+    rejected: int = 0
+    held: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    id: str
+    recipient_nation: str
+    recipient_node: str
+    capability: str
+    activity: str
+    label: dict[str, Any]
+    envelope: bytes
+    attempts: int
+    txn_id: str | None
+    status: str
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        keys: NodeKeys,
+        engine: PolicyEngine,
+        partners: dict[str, NodeDescriptor],
+        urls: dict[str, str],
+        committer: GroupCommitter,
+        client: httpx.Client | None = None,
+        jitter: Callable[[], float] = lambda: secrets.randbelow(1 << 20) / (1 << 20),
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.keys = keys
+        self.engine = engine
+        self.partners = partners
+        self.urls = urls
+        self.committer = committer
+        self.client = client or httpx.Client(timeout=TIMEOUT)
+        self.jitter = jitter
+
+    # -- one pass ---------------------------------------------------------------------------
+
+    def run_once(self) -> PassReport:
+        report = PassReport()
+        due = self._claim()
+        sendable: dict[str, list[_Due]] = {}
+        for message in due:
+            reason = self._decide_again(message)
+            if reason is not None:
+                self._hold(message, reason)
+                report.held += 1
+                continue
+            sendable.setdefault(message.recipient_node, []).append(message)
+        for node, messages in sendable.items():
+            for start in range(0, len(messages), BATCH):
+                self._send(node, messages[start : start + BATCH], report)
+        return report
+
+    def _claim(self) -> list[_Due]:
+        now = self.clock.now()
+        with self.database.transaction() as connection:
+            query = (
+                sa.select(
+                    outbox.c.id,
+                    outbox.c.recipient_nation,
+                    outbox.c.recipient_node,
+                    outbox.c.capability,
+                    outbox.c.activity,
+                    outbox.c.label,
+                    outbox.c.envelope,
+                    outbox.c.attempts,
+                    outbox.c.txn_id,
+                    outbox.c.status,
+                )
+                .where(
+                    outbox.c.status.in_(("queued", "held")),
+                    sa.or_(
+                        outbox.c.next_attempt_at.is_(None),
+                        outbox.c.next_attempt_at <= _stamp(now),
+                    ),
+                )
+                .order_by(outbox.c.created_at)
+                .limit(CLAIM)
+            )
+            if self.database.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = connection.execute(query).all()
+            if rows:
+                connection.execute(
+                    sa.update(outbox)
+                    .where(outbox.c.id.in_([r.id for r in rows]))
+                    .values(next_attempt_at=_stamp(now + LEASE))
+                )
+        return [
+            _Due(
+                id=str(r.id),
+                recipient_nation=str(r.recipient_nation),
+                recipient_node=str(r.recipient_node),
+                capability=str(r.capability),
+                activity=str(r.activity),
+                label=dict(r.label),
+                envelope=bytes(r.envelope),
+                attempts=int(r.attempts),
+                txn_id=r.txn_id,
+                status=str(r.status),
+            )
+            for r in rows
+        ]
+
+    def _decide_again(self, message: _Due) -> str | None:
+        """None if the release is still permitted today; else why it is held."""
+        day = self.clock.today()
+        policy = self.engine.policy_of_nation(message.recipient_nation)
+        decision = self.engine.decide(
+            ReleaseRequest(
+                sender=self.keys.nation,
+                recipient=message.recipient_nation,
+                label=label_from_dict(message.label),
+                capability=message.capability,
+                activity=message.activity,
+                day=day,
+                clearance=node_accreditation(policy, message.recipient_nation, day)
+                if policy is not None
+                else None,
+            )
+        )
+        return None if decision.permit else denial_reason(decision.to_dict())
+
+    def _hold(self, message: _Due, reason: str) -> None:
+        now = self.clock.now()
+        first_time = message.status != "held"
+
+        def mark(connection: Connection, _appended: Appended) -> None:
+            connection.execute(
+                sa.update(outbox)
+                .where(outbox.c.id == message.id)
+                .values(
+                    status="held",
+                    status_reason=reason,
+                    next_attempt_at=_stamp(now + dt.timedelta(seconds=retry_delay(6, 0.0))),
+                    updated_at=_stamp(now),
+                )
+            )
+
+        entries = []
+        if first_time:  # the log records the hold once, not every pass that re-decides it
+            entries.append(
+                LogEntry(
+                    EntryKind.RECEIPT,
+                    {
+                        "envelope": message.id,
+                        "status": "held",
+                        "by": self.keys.node,
+                        "reason": reason,
+                        "at": _stamp(now),
+                    },
+                )
+            )
+        self.committer.write(entries, mark)
+
+    def _send(self, node: str, messages: list[_Due], report: PassReport) -> None:
+        peer = self.partners.get(node)
+        url = self.urls.get(node)
+        if peer is None or url is None:
+            self._failed(messages, f"{node} is not a peer of this node (accord peers add)")
+            report.failed += len(messages)
+            return
+        txn = self._transaction_for(messages)
+        body = encode_transaction(txn, [(m.id, m.envelope) for m in messages])
+        path = f"/federation/v1/transactions/{txn}"
+        headers = sign_request(
+            self.keys,
+            destination=node,
+            method="PUT",
+            path=path,
+            body=body,
+            now=self.clock.now(),
+            nonce=secrets.token_hex(16),
+        )
+        headers["Content-Type"] = "application/json"
+        try:
+            response = self.client.put(url + path, content=body, headers=headers)
+        except httpx.HTTPError as error:
+            self._failed(messages, f"{node} unreachable: {type(error).__name__}")
+            report.failed += len(messages)
+            return
+        if response.status_code != 200:
+            self._failed(messages, f"{node} answered {response.status_code}: {response.text[:200]}")
+            report.failed += len(messages)
+            report.errors.append(response.text[:200])
+            return
+        try:
+            receipts = response.json()["receipts"]
+        except (ValueError, KeyError, TypeError):
+            receipts = None
+        if not isinstance(receipts, list) or len(receipts) != len(messages):
+            self._failed(messages, f"{node} answered without a receipt per envelope")
+            report.failed += len(messages)
+            return
+        for message, receipt in zip(messages, receipts, strict=True):
+            if not receipt_verifies(
+                receipt, receiver=peer, envelope_id=message.id, envelope=message.envelope
+            ):
+                self._failed([message], f"{node}'s receipt does not verify")
+                report.failed += 1
+                continue
+            self._settle(message, receipt)
+            if receipt["status"] == "accepted":
+                report.delivered += 1
+            else:
+                report.rejected += 1
+
+    def _transaction_for(self, messages: list[_Due]) -> str:
+        """The batch's transaction id, stored with its messages before the request leaves; a
+        batch of messages all last sent in the same transaction is sent in it again."""
+        known = {m.txn_id for m in messages}
+        if len(known) == 1 and None not in known:
+            return str(known.pop())
+        txn = uuid.uuid4().hex
+        with self.database.transaction() as connection:
+            connection.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_([m.id for m in messages]))
+                .values(txn_id=txn)
+            )
+        return txn
+
+    def _settle(self, message: _Due, receipt: dict[str, Any]) -> None:
+        now = self.clock.now()
+        status = "delivered" if receipt["status"] == "accepted" else "rejected"
+
+        def mark(connection: Connection, _appended: Appended) -> None:
+            connection.execute(
+                sa.update(outbox)
+                .where(outbox.c.id == message.id)
+                .values(
+                    status=status,
+                    status_reason=str(receipt.get("reason") or "") or None,
+                    receipt=receipt,
+                    next_attempt_at=None,
+                    updated_at=_stamp(now),
+                )
+            )
+
+        self.committer.write(
+            [
+                LogEntry(
+                    EntryKind.RECEIPT,
+                    {
+                        "envelope": message.id,
+                        "status": receipt["status"],
+                        "by": receipt["receiver"],
+                        "reason": receipt.get("reason", ""),
+                        "receiver_log_index": receipt.get("log_index"),
+                        "at": _stamp(now),
+                    },
+                )
+            ],
+            mark,
+        )
+
+    def _failed(self, messages: list[_Due], reason: str) -> None:
+        now = self.clock.now()
+        with self.database.transaction() as connection:
+            for message in messages:
+                delay = retry_delay(message.attempts, self.jitter())
+                connection.execute(
+                    sa.update(outbox)
+                    .where(outbox.c.id == message.id)
+                    .values(
+                        status="queued",
+                        attempts=message.attempts + 1,
+                        status_reason=reason,
+                        next_attempt_at=_stamp(now + dt.timedelta(seconds=delay)),
+                        updated_at=_stamp(now),
+                    )
+                )
+        log.info("delivery to %s failed: %s", messages[0].recipient_node, reason)

@@ -1,0 +1,218 @@
+"""Receiving a peer's transaction: authenticate the request, then for each envelope verify it,
+decide again under this node's own register, store it in the inbox with its log entry, and answer
+a signed receipt (accepted, or rejected with the reason).
+
+Idempotent by transaction and by envelope: an envelope this node already answered for gets the
+same receipt again (the receipt is kept); one received before a crash lost its receipt gets an
+accepted receipt rebuilt from the inbox row. An envelope that does not verify is rejected with a
+signed receipt saying so, and the refusal is logged here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from accord.clock import Clock
+from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.envelope import EnvelopeError
+from accord.crypto.keys import NodeKeys
+from accord.errors import Conflict, InvalidInput, PeerRefused, ReleaseDenied, StorageError
+from accord.federation.protocol import decode_transaction, make_receipt, verify_request
+from accord.node.group_commit import GroupCommitter
+from accord.node.inbox import MAX_ENVELOPE, InboxService
+from accord.store.database import Database
+from accord.store.tables import federation_nonces, inbox, receipts_issued
+from accord.tlog.entries import EntryKind, LogEntry
+
+DEFAULT_SKEW = dt.timedelta(minutes=5)
+
+
+class TransactionService:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        keys: NodeKeys,
+        inbox_service: InboxService,
+        peers: dict[str, NodeDescriptor],
+        committer: GroupCommitter,
+        max_skew: dt.timedelta = DEFAULT_SKEW,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.keys = keys
+        self.inbox = inbox_service
+        self.peers = peers
+        self.committer = committer
+        self.max_skew = max_skew
+
+    def receive(
+        self, txn: str, *, header: str | None, method: str, path: str, body: bytes
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        request = verify_request(
+            header,
+            receiver=self.keys.node,
+            method=method,
+            path=path,
+            body=body,
+            peers=self.peers,
+            now=now,
+            max_skew=self.max_skew,
+        )
+        self._remember_nonce(request.origin.node, request.nonce, int(now.timestamp()))
+        envelopes = decode_transaction(txn, body, max_envelope=MAX_ENVELOPE)
+        receipts = [self._one(request.origin, i, e) for i, e in envelopes]
+        return {"txn": txn, "receipts": receipts}
+
+    def _remember_nonce(self, origin: str, nonce: str, now: int) -> None:
+        """A nonce is accepted once; those older than twice the skew are forgotten (a request
+        that old is refused by its timestamp anyway)."""
+        horizon = now - 2 * int(self.max_skew.total_seconds())
+        try:
+            with self.database.transaction() as connection:
+                if secrets.randbelow(64) == 0:
+                    connection.execute(
+                        sa.delete(federation_nonces).where(federation_nonces.c.seen_at < horizon)
+                    )
+                connection.execute(
+                    federation_nonces.insert(), {"origin": origin, "nonce": nonce, "seen_at": now}
+                )
+        except StorageError as e:
+            if isinstance(e.__cause__, IntegrityError):
+                raise PeerRefused("the request nonce was already used (a replay)") from None
+            raise
+
+    def _one(self, origin: NodeDescriptor, claimed_id: str, envelope: bytes) -> dict[str, Any]:
+        digest = hashlib.sha256(envelope).hexdigest()
+        with self.database.reading() as connection:
+            kept = connection.execute(
+                sa.select(receipts_issued.c.digest, receipts_issued.c.receipt).where(
+                    receipts_issued.c.envelope_id == claimed_id,
+                    receipts_issued.c.sender_node == origin.node,
+                )
+            ).first()
+        if kept is not None:
+            if kept.digest == digest:
+                return dict(kept.receipt)
+            return self._other_content(origin, claimed_id, envelope)
+        try:
+            sender = self.inbox.sender_of(envelope)
+            if sender.node != origin.node:
+                raise InvalidInput(f"the envelope was sealed by {sender.node}, not {origin.node}")
+            accepted = self.inbox.accept(envelope, expected_id=claimed_id)
+        except ReleaseDenied as denied:
+            reason = denial_reason(denied.body)
+            return self._receipt(origin, claimed_id, envelope, None, f"refused: {reason}")
+        except Conflict:
+            return self._already_received(origin, claimed_id, envelope)
+        except (EnvelopeError, InvalidInput) as error:
+            reason = (
+                "the envelope does not verify"
+                if isinstance(error, EnvelopeError)
+                else f"the envelope is refused: {error}"
+            )
+            self._log_refusal(origin, claimed_id, digest, reason)
+            return self._receipt(origin, claimed_id, envelope, None, reason)
+        return self._receipt(origin, claimed_id, envelope, accepted.log_index, "")
+
+    def _already_received(
+        self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
+    ) -> dict[str, Any]:
+        with self.database.reading() as connection:
+            row = connection.execute(
+                sa.select(inbox.c.log_index, inbox.c.envelope).where(inbox.c.id == claimed_id)
+            ).first()
+        if row is None or bytes(row.envelope) != envelope:
+            return self._other_content(origin, claimed_id, envelope)
+        return self._receipt(origin, claimed_id, envelope, int(row.log_index), "")
+
+    def _other_content(
+        self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
+    ) -> dict[str, Any]:
+        """A rejection that is not kept: the receipt kept for this id stays the answer."""
+        reason = "this envelope id was already received with other content"
+        return self._receipt(origin, claimed_id, envelope, None, reason, keep=False)
+
+    def _receipt(
+        self,
+        origin: NodeDescriptor,
+        envelope_id: str,
+        envelope: bytes,
+        log_index: int | None,
+        reason: str,
+        *,
+        keep: bool = True,
+    ) -> dict[str, Any]:
+        receipt = make_receipt(
+            self.keys,
+            envelope_id=envelope_id,
+            envelope=envelope,
+            sender=origin.node,
+            accepted=log_index is not None,
+            reason=reason,
+            log_index=log_index,
+            now=self.clock.now(),
+        )
+        if keep:
+            try:
+                with self.database.transaction() as connection:
+                    connection.execute(
+                        receipts_issued.insert(),
+                        {
+                            "envelope_id": envelope_id,
+                            "sender_node": origin.node,
+                            "digest": receipt["digest"],
+                            "receipt": receipt,
+                        },
+                    )
+            except StorageError as e:
+                if not isinstance(e.__cause__, IntegrityError):
+                    raise
+                # Answered concurrently (a retried transaction): that answer stands.
+                with self.database.reading() as connection:
+                    stored = connection.execute(
+                        sa.select(receipts_issued.c.receipt).where(
+                            receipts_issued.c.envelope_id == envelope_id,
+                            receipts_issued.c.sender_node == origin.node,
+                        )
+                    ).scalar_one()
+                return dict(stored)
+        return receipt
+
+    def _log_refusal(
+        self, origin: NodeDescriptor, envelope_id: str, digest: str, reason: str
+    ) -> None:
+        self.committer.write(
+            [
+                LogEntry(
+                    EntryKind.ENVELOPE_RECEIVED,
+                    {
+                        "envelope": envelope_id,
+                        "digest": digest,
+                        "sender": origin.node,
+                        "status": "rejected",
+                        "reason": reason,
+                        "at": self.clock.now().astimezone(dt.UTC).isoformat(),
+                    },
+                )
+            ]
+        )
+
+
+def denial_reason(decision: dict[str, Any]) -> str:
+    """The failed rules of a decision (its JSON form), in words."""
+    reasons = decision.get("reasons") or []
+    failed = [
+        str(r.get("message"))
+        for r in reasons
+        if isinstance(r, dict) and r.get("outcome") == "failed"
+    ]
+    return "; ".join(failed) or "the policy denied it"

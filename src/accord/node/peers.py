@@ -1,0 +1,109 @@
+"""Peers: the partner nodes this node federates with, each pinned by its signed descriptor (an
+update must be signed by a key already pinned) and reached at a URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from accord.clock import Clock
+from accord.config import Settings
+from accord.crypto.descriptor import NodeDescriptor
+from accord.errors import InvalidInput, NotFound
+from accord.node import keys as key_files
+from accord.store.database import Database
+from accord.store.tables import peers
+
+MAX_URL = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    node: str
+    nation: str
+    url: str
+    added_at: str
+    descriptor: NodeDescriptor
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "node": self.node,
+            "nation": self.nation,
+            "url": self.url,
+            "added_at": self.added_at,
+            "keys": [
+                {"id": k.id, "algorithm": k.algorithm, "status": k.status.value}
+                for k in self.descriptor.keys
+            ],
+        }
+
+
+def check_url(url: str) -> str:
+    if len(url) > MAX_URL:
+        raise InvalidInput(f"a peer URL is at most {MAX_URL} characters", field="url")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("a peer URL is http(s)://host[:port][/prefix]", field="url")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InvalidInput("a peer URL has no query, fragment or credentials", field="url")
+    return url.rstrip("/")
+
+
+class PeerService:
+    def __init__(self, database: Database, settings: Settings, clock: Clock) -> None:
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+
+    def add(self, descriptor: bytes, url: str) -> tuple[Peer, bool]:
+        """Pin the descriptor (or update it, signed by a pinned key) and record the URL.
+        Returns the peer and whether it was already known."""
+        address = check_url(url)
+        pinned, replaced = key_files.pin(self.settings, descriptor)
+        now = self.clock.now().astimezone(dt.UTC).isoformat()
+        with self.database.transaction() as connection:
+            known = connection.execute(
+                sa.select(peers.c.node).where(peers.c.node == pinned.node)
+            ).first()
+            if known:
+                connection.execute(
+                    sa.update(peers).where(peers.c.node == pinned.node).values(url=address)
+                )
+            else:
+                connection.execute(
+                    peers.insert(), {"node": pinned.node, "url": address, "added_at": now}
+                )
+        return self.get(pinned.node), bool(known) or replaced
+
+    def get(self, node: str) -> Peer:
+        with self.database.reading() as connection:
+            row = connection.execute(sa.select(peers).where(peers.c.node == node)).first()
+        if row is None:
+            raise NotFound(f"no peer {node[:256]!r}")
+        descriptor = key_files.pinned(self.settings, str(row.node))
+        return Peer(
+            node=descriptor.node,
+            nation=descriptor.nation,
+            url=str(row.url),
+            added_at=str(row.added_at),
+            descriptor=descriptor,
+        )
+
+    def list(self) -> list[Peer]:
+        with self.database.reading() as connection:
+            names = [str(n) for n in connection.execute(sa.select(peers.c.node)).scalars()]
+        return [self.get(name) for name in sorted(names)]
+
+    def urls(self) -> dict[str, str]:
+        with self.database.reading() as connection:
+            return {str(r.node): str(r.url) for r in connection.execute(sa.select(peers))}
+
+    def remove(self, node: str) -> None:
+        with self.database.transaction() as connection:
+            gone = connection.execute(sa.delete(peers).where(peers.c.node == node)).rowcount
+        if not gone:
+            raise NotFound(f"no peer {node[:256]!r}")
+        key_files.unpin(self.settings, node)

@@ -1,0 +1,165 @@
+"""The federation protocol, pure: signed requests and every refusal, transactions, receipts,
+backoff."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import pytest
+
+from accord.crypto.descriptor import describe, parse_descriptor
+from accord.crypto.keys import NodeKeys
+from accord.errors import InvalidInput, PeerRefused
+from accord.federation.protocol import (
+    HEADER,
+    decode_transaction,
+    encode_transaction,
+    make_receipt,
+    receipt_verifies,
+    retry_delay,
+    sign_request,
+    verify_request,
+)
+
+NOW = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC)
+USA = NodeKeys.generate("usa.example", "USA", NOW - dt.timedelta(days=1), mldsa=True)
+PAK = NodeKeys.generate("pak.example", "PAK", NOW - dt.timedelta(days=1))
+USA_PUBLIC = parse_descriptor(describe(USA, NOW).encode())
+PAK_PUBLIC = parse_descriptor(describe(PAK, NOW).encode())
+PATH = "/federation/v1/transactions/abcdefgh"
+BODY = b'{"v":1}'
+NONCE = "0" * 32
+
+
+def _headers(**changes: object) -> dict[str, str]:
+    arguments: dict[str, object] = {
+        "destination": "pak.example",
+        "method": "PUT",
+        "path": PATH,
+        "body": BODY,
+        "now": NOW,
+        "nonce": NONCE,
+        **changes,
+    }
+    return sign_request(USA, **arguments)  # type: ignore[arg-type]
+
+
+def _verify(header: str | None, **changes: object) -> object:
+    arguments: dict[str, object] = {
+        "receiver": "pak.example",
+        "method": "PUT",
+        "path": PATH,
+        "body": BODY,
+        "peers": {"usa.example": USA_PUBLIC},
+        "now": NOW,
+        "max_skew": dt.timedelta(minutes=5),
+        **changes,
+    }
+    return verify_request(header, **arguments)  # type: ignore[arg-type]
+
+
+def test_a_signed_request_verifies() -> None:
+    verified = _verify(_headers()[HEADER])
+    assert verified.origin.node == "usa.example"  # type: ignore[attr-defined]
+    assert verified.nonce == NONCE  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"receiver": "ind.example"}, "not ind.example"),
+        ({"method": "POST"}, "another method or path"),
+        ({"path": "/federation/v1/transactions/other123"}, "another method or path"),
+        ({"body": b'{"v":2}'}, "digest"),
+        ({"peers": {}}, "not a peer"),
+        ({"now": NOW + dt.timedelta(minutes=6)}, "too far"),
+    ],
+)
+def test_each_mismatch_is_refused(changes: dict[str, object], words: str) -> None:
+    with pytest.raises(PeerRefused, match=words):
+        _verify(_headers()[HEADER], **changes)
+
+
+def _edited(header: str, **fields: object) -> str:
+    value = json.loads(base64.b64decode(header))
+    value.update(fields)
+    return base64.b64encode(json.dumps(value).encode()).decode()
+
+
+def test_a_forged_or_broken_header_is_refused() -> None:
+    header = _headers()[HEADER]
+    with pytest.raises(PeerRefused, match="signature does not verify"):
+        _verify(_edited(header, nonce="1" * 32))
+    # Only the Ed25519 half: the sender also has an ML-DSA key, so both are required.
+    value = json.loads(base64.b64decode(header))
+    halved = [s for s in value["signatures"] if s["alg"] == "ed25519"]
+    with pytest.raises(PeerRefused, match="signature does not verify"):
+        _verify(_edited(header, signatures=halved))
+    for broken in (None, "not base64!", base64.b64encode(b"[1]").decode(), "A" * 20000):
+        with pytest.raises(PeerRefused):
+            _verify(broken)
+    with pytest.raises(PeerRefused, match="nonce"):
+        _verify(_headers(nonce="short")[HEADER])
+    # Signed by PAK's keys but claiming to come from USA.
+    forged = sign_request(
+        PAK, destination="pak.example", method="PUT", path=PATH, body=BODY, now=NOW, nonce=NONCE
+    )[HEADER]
+    with pytest.raises(PeerRefused):
+        _verify(_edited(forged, origin="usa.example"))
+
+
+def test_transactions_round_trip_and_bad_ones_are_refused() -> None:
+    body = encode_transaction("abcdefgh", [("m1", b"sealed one"), ("m2", b"sealed two")])
+    assert decode_transaction("abcdefgh", body, max_envelope=1024) == [
+        ("m1", b"sealed one"),
+        ("m2", b"sealed two"),
+    ]
+    with pytest.raises(InvalidInput, match="does not match its URL"):
+        decode_transaction("otherone", body, max_envelope=1024)
+    with pytest.raises(InvalidInput, match="base64 within the size limit"):
+        decode_transaction("abcdefgh", body, max_envelope=4)
+    twice = encode_transaction("abcdefgh", [("m1", b"a"), ("m1", b"b")])
+    with pytest.raises(InvalidInput, match="each envelope once"):
+        decode_transaction("abcdefgh", twice, max_envelope=1024)
+    for bad in (b"[]", b"{", b'{"v":1,"txn":"abcdefgh","envelopes":[]}'):
+        with pytest.raises(InvalidInput):
+            decode_transaction("abcdefgh", bad, max_envelope=1024)
+    with pytest.raises(InvalidInput, match="transaction id"):
+        decode_transaction("bad id!", body, max_envelope=1024)
+
+
+def test_receipts_bind_the_receiver_to_exactly_one_envelope() -> None:
+    receipt = make_receipt(
+        PAK,
+        envelope_id="m1",
+        envelope=b"sealed",
+        sender="usa.example",
+        accepted=True,
+        reason="",
+        log_index=7,
+        now=NOW,
+    )
+    assert receipt_verifies(receipt, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed")
+    assert not receipt_verifies(receipt, receiver=PAK_PUBLIC, envelope_id="m2", envelope=b"sealed")
+    assert not receipt_verifies(receipt, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"other")
+    assert not receipt_verifies(receipt, receiver=USA_PUBLIC, envelope_id="m1", envelope=b"sealed")
+    flipped = {**receipt, "status": "rejected"}
+    assert not receipt_verifies(flipped, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed")
+    assert not receipt_verifies(
+        {**receipt, "extra": 1}, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed"
+    )
+    assert not receipt_verifies(
+        "nonsense", receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed"
+    )
+
+
+def test_backoff_grows_to_its_cap_with_bounded_jitter() -> None:
+    assert retry_delay(0, 0.0) == 0.5
+    assert retry_delay(0, 0.999) < 1.0
+    assert retry_delay(3, 0.0) == 4.0
+    assert retry_delay(40, 0.999) <= 300.0
+    assert retry_delay(40, 0.0) == 150.0
+    with pytest.raises(ValueError, match="jitter"):
+        retry_delay(1, 1.0)
