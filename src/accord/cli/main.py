@@ -12,6 +12,7 @@ import typer
 from accord import __version__
 from accord.cli import agreements as agreements_cli
 from accord.cli import context
+from accord.cli import demo as demo_cli
 from accord.cli import envelopes as envelopes_cli
 from accord.cli import federation as federation_cli
 from accord.cli import init as init_cli
@@ -50,6 +51,7 @@ app.command("outbox")(node_cli.outbox)
 app.add_typer(federation_cli.peers_app, name="peers")
 app.add_typer(federation_cli.messages_app, name="messages")
 app.command("deliver")(federation_cli.deliver)
+app.command("demo")(demo_cli.demo)
 app.command("serve")(serve_cli.serve)
 app.command("alerts")(node_cli.alerts)
 app.command("watch")(node_cli.watch)
