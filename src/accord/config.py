@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     watch_interval_seconds: float = Field(default=3600.0, gt=0)
     #: How often ``accord serve`` looks for messages to deliver to peers.
     delivery_interval_seconds: float = Field(default=1.0, gt=0)
+    #: How often ``accord serve`` asks its peers to cosign its latest checkpoint.
+    witness_interval_seconds: float = Field(default=60.0, gt=0)
     #: UNSAFE, for demonstrations and tests only: read the time from this file (an RFC 3339
     #: instant or a date) instead of the system clock. Logged as a warning at every start.
     unsafe_clock_file: Path | None = None

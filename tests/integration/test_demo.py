@@ -29,3 +29,9 @@ def test_the_demo_tells_the_story_of_the_seeds(tmp_path: Path) -> None:
     assert "not in force" in lapsed["reason"]
     assert report["receipts_verified"] == sum(1 for s in steps if s["outcome"] == "delivered")
     assert all(a.startswith("operator data") for a in report["assumptions"])
+    # PAK and IND each cosigned USA's log; every release decision USA logged is proved in it.
+    cosigned = {c["witness"]: c for c in report["cosigned_checkpoints"]}
+    assert set(cosigned) == {"pak.example", "ind.example"}
+    for item in cosigned.values():
+        assert item["verified"] is True
+        assert item["inclusion_proofs"] == len(steps) - 1  # the re-delivery is not a new release

@@ -20,8 +20,11 @@ import pytest
 from accord.clock import SystemClock
 from accord.config import Settings
 from accord.crypto.descriptor import parse_descriptor
+from accord.errors import InvalidInput, VerificationFailed
 from accord.federation.protocol import encode_transaction, receipt_verifies, sign_request
 from accord.node import keys as key_files
+from accord.node.witnessing import check_cosigned
+from accord.tlog.note import VerifierKey
 from tests.integration.test_api import _free_port
 from tests.integration.test_cli import ACCORD, accord
 
@@ -233,3 +236,31 @@ def test_a_receiver_that_is_down_gets_the_message_when_it_is_back(pair: tuple[No
     finally:
         pak.start()
     _status(usa, message, "delivered", timeout=40)
+
+
+def test_peers_witness_each_others_logs(pair: tuple[Node, Node]) -> None:
+    usa = pair[0]
+    message = _send(usa, "witness this")
+    _status(usa, message, "delivered")
+    first = usa.json("witness")
+    assert isinstance(first, list)
+    assert [c["witness"] for c in first] == ["pak.example"]
+    log_key = VerifierKey.parse(usa.run("log", "checkpoint", "--key").stdout.strip())
+    checkpoint = check_cosigned(
+        first[0]["note"], log_key, VerifierKey.parse(first[0]["witness_key"])
+    )
+    # The release's log entries are in the log PAK cosigned: USA's own inclusion proof.
+    sent = usa.json("outbox")
+    index = next(m["log_index"] for m in sent if m["id"] == message)  # type: ignore[union-attr]
+    proof = usa.json("log", "prove", str(index), "--size", str(checkpoint.size))
+    assert isinstance(proof, dict)
+    assert proof["root_hash"] == checkpoint.root_hash.hex()
+    # More entries, then again: PAK checks consistency with what it cosigned before.
+    _status(usa, _send(usa, "and this"), "delivered")
+    second = usa.json("witness")
+    assert isinstance(second, list)
+    assert second[0]["size"] > first[0]["size"]
+    # A forged cosigned note does not pass.
+    forged = str(second[0]["note"]).replace(str(second[0]["size"]), str(second[0]["size"] + 1), 1)
+    with pytest.raises((VerificationFailed, InvalidInput)):
+        check_cosigned(forged, log_key, VerifierKey.parse(second[0]["witness_key"]))

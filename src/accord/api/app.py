@@ -47,6 +47,7 @@ from accord.errors import AccordError, ReleaseDenied
 from accord.node.clocks import clock_for
 from accord.node.services import NodeServices
 from accord.node.watcher import LifecycleWatcher
+from accord.node.witnessing import cosigned_checkpoints
 from accord.tlog.merkle import leaf_hash
 
 
@@ -145,6 +146,12 @@ def checkpoint(node: NodeDep, current: AuditingDep) -> str:
     return node.log.checkpoint().note
 
 
+@router.get("/v1/log/cosigned")
+def cosigned(node: NodeDep, current: AuditingDep) -> list[dict[str, Any]]:
+    """Each witnessing peer's latest cosigned checkpoint of this node's log."""
+    return cosigned_checkpoints(node.database, node.log)
+
+
 @router.get("/v1/log/entries/{index}")
 def entry(index: LogIndexPath, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
     _, data = node.log.entry(index)
@@ -180,6 +187,7 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
         tasks = [
             asyncio.create_task(_watch(app.state.services, settings.watch_interval_seconds)),
             asyncio.create_task(_deliver(app.state.services, settings.delivery_interval_seconds)),
+            asyncio.create_task(_witness(app.state.services, settings.witness_interval_seconds)),
         ]
         try:
             yield
@@ -259,6 +267,19 @@ async def _deliver(node: NodeServices, interval: float) -> None:
             log.exception("delivery pass failed")
         if not busy:
             await asyncio.sleep(interval)
+
+
+async def _witness(node: NodeServices, interval: float) -> None:
+    """Ask the peers to cosign this node's latest checkpoint, every ``interval`` seconds."""
+    log = logging.getLogger("accord.witnessing")
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(lambda: node.witnesses().collect())
+        except AccordError as error:
+            log.warning("witnessing: %s", error)
+        except Exception:  # the loop keeps running; the next round asks again
+            log.exception("witnessing round failed")
 
 
 def _methods_at(request: Request) -> list[str]:

@@ -16,6 +16,7 @@ by the receiving nation's officer. The exit status is 0 only if everything match
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -40,6 +41,9 @@ from accord.errors import AccordError
 from accord.federation.protocol import receipt_verifies
 from accord.node.clocks import FileClock
 from accord.node.services import NodeServices
+from accord.node.witnessing import check_cosigned
+from accord.tlog.note import VerifierKey
+from accord.tlog.proofs import verify_entry
 
 #: What the demo assumes where the public record is silent: operator data, marked as such.
 ASSUMPTIONS = [
@@ -163,12 +167,13 @@ class DemoNode:
         self.process: subprocess.Popen[bytes] | None = None
         self.token = ""
 
-    def cli(self, *args: str) -> None:
+    def cli(self, *args: str) -> str:
         result = subprocess.run(  # noqa: S603 (our own executable)
             [_accord(), *args], env=self.environment, capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
             raise DemoFailed(f"{self.name}: accord {' '.join(args)}: {result.stderr.strip()}")
+        return result.stdout
 
     def start(self) -> None:
         command = [_accord(), "serve", "--port", str(self.port)]
@@ -288,11 +293,13 @@ def _run_step(
     if answer.status_code == 403 and answer.json().get("error") == "release-denied":
         failed = [r["message"] for r in answer.json()["reasons"] if r["outcome"] == "failed"]
         row |= {"outcome": "refused", "reason": "; ".join(failed), "message": None}
+        row["log_index"] = answer.json().get("log_index")  # the refusal is logged too
     elif answer.status_code != 201:
         raise DemoFailed(f"release on {step.date}: {answer.status_code} {answer.text[:300]}")
     else:
         message = str(answer.json()["id"])
         row["message"] = message
+        row["log_index"] = int(answer.json()["log_index"])
         if step.offline:
             _wait(usa, message, set(), timeout=3.0)  # let a delivery attempt fail
         if step.lapses_on:
@@ -317,6 +324,7 @@ def _redelivered(nodes: dict[str, DemoNode], message: str, text: str) -> dict[st
     view = _wait(nodes["USA"], message, {"delivered", "rejected"})
     outcome = str(view.get("status"))
     row: dict[str, Any] = {
+        "log_index": None,
         "date": "2023-09-15",
         "from": "USA",
         "to": "PAK",
@@ -330,6 +338,43 @@ def _redelivered(nodes: dict[str, DemoNode], message: str, text: str) -> dict[st
         "verified": _verified(nodes, view, "PAK", text) if outcome == "delivered" else None,
     }
     return row
+
+
+def _witnessed(usa: DemoNode, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """USA asks PAK and IND to cosign its log; each cosigned checkpoint is checked (the log's
+    signature and the witness's cosignature), and every release USA logged is proved to be in
+    it (RFC 9162 inclusion proofs)."""
+    cosigned = json.loads(usa.cli("witness", "--json"))
+    services = NodeServices.open(usa.settings, FileClock(usa.settings.unsafe_clock_file))  # type: ignore[arg-type]
+    try:
+        log_key = services.log.verifier_key()
+        results = []
+        for item in cosigned:
+            try:
+                checkpoint = check_cosigned(
+                    item["note"], log_key, VerifierKey.parse(item["witness_key"])
+                )
+                proved = 0
+                for row in steps:
+                    if row.get("log_index") is None or row["log_index"] >= checkpoint.size:
+                        continue
+                    proof = services.log.prove(row["log_index"], checkpoint.size)
+                    _, entry = services.log.entry(row["log_index"])
+                    verify_entry(item["note"], log_key, entry, proof)
+                    proved += 1
+                results.append(
+                    {
+                        "witness": item["witness"],
+                        "size": checkpoint.size,
+                        "verified": True,
+                        "inclusion_proofs": proved,
+                    }
+                )
+            except AccordError as error:
+                results.append({"witness": item["witness"], "verified": False, "why": str(error)})
+        return results
+    finally:
+        services.close()
 
 
 def run_demo() -> dict[str, Any]:
@@ -349,13 +394,16 @@ def run_demo() -> dict[str, Any]:
                     for message, text in held:
                         steps.append(_redelivered(nodes, message, text))
                     held = []
+            cosigned = _witnessed(nodes["USA"], steps)
     for row in steps:
         row["matched"] = row["outcome"] == row["expected"] and row["verified"] is not False
     return {
         "steps": steps,
         "assumptions": ASSUMPTIONS,
         "receipts_verified": sum(1 for r in steps if r["verified"]),
-        "ok": all(r["matched"] for r in steps),
+        "cosigned_checkpoints": cosigned,
+        "ok": all(r["matched"] for r in steps)
+        and {c["witness"] for c in cosigned if c["verified"]} == {NODES["PAK"], NODES["IND"]},
     }
 
 
@@ -387,6 +435,15 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
         for assumption in result["assumptions"]:
             context.out.print(f"  assumed ({assumption})", markup=False)
         verdict = "everything matched" if result["ok"] else "SOMETHING DID NOT MATCH"
+        for item in result["cosigned_checkpoints"]:
+            if item["verified"]:
+                context.out.print(
+                    f"  {item['witness']} cosigned USA's log at size {item['size']}: verified, "
+                    f"with inclusion proofs of USA's {item['inclusion_proofs']} release decisions",
+                    markup=False,
+                )
+            else:
+                context.out.print(f"  {item['witness']}: NOT verified: {item['why']}", markup=False)
         context.out.print(
             f"{result['receipts_verified']} signed receipts verified; {verdict}.", markup=False
         )

@@ -14,6 +14,7 @@ from rich.table import Table
 from accord.cli import context
 from accord.crypto.descriptor import MAX_DESCRIPTOR_BYTES
 from accord.node.services import NodeServices
+from accord.node.witnessing import cosigned_checkpoints
 
 peers_app = typer.Typer(help="Partner nodes: pinned descriptors and URLs.", no_args_is_help=True)
 messages_app = typer.Typer(help="Messages this node sent.", no_args_is_help=True)
@@ -108,3 +109,18 @@ def deliver(as_json: JsonOption = False) -> None:
         context.print_json(summary)
         return
     context.out.print(", ".join(f"{v} {k}" for k, v in summary.items()), markup=False)
+
+
+def witness(as_json: JsonOption = False) -> None:
+    """Ask every peer now to cosign this node's latest checkpoint (``accord serve`` asks every
+    ACCORD_WITNESS_INTERVAL_SECONDS)."""
+    with _node() as node:
+        done = node.witnesses().collect()
+        cosigned = cosigned_checkpoints(node.database, node.log)
+    if as_json:
+        context.print_json(cosigned)
+        return
+    for item in done:
+        context.out.print(f"{item.witness} cosigned size {item.size}", markup=False)
+    if not done:
+        context.out.print("No new cosignatures (peers unreachable, or already cosigned).")

@@ -253,6 +253,96 @@ def receipt_verifies(
     )
 
 
+# -- witnessing --------------------------------------------------------------------------------
+
+WITNESS_DOMAIN = b"accord/federation-witness/1"
+_WITNESS_FIELDS = {"v", "origin", "witness", "witness_key", "witnessed_size", "cosignature"}
+
+
+def encode_witness_request(
+    log_key: str, checkpoint: str, old_size: int, proof: list[bytes]
+) -> bytes:
+    """``POST /federation/v1/witness``: cosign this checkpoint of my log, consistent with the
+    one you last cosigned (``old_size``; the proof runs from there)."""
+    return canonical_json(
+        {
+            "v": VERSION,
+            "log_key": log_key,
+            "checkpoint": checkpoint,
+            "old_size": old_size,
+            "proof": [p.hex() for p in proof],
+        }
+    )
+
+
+def decode_witness_request(body: bytes) -> tuple[str, str, int, list[bytes]]:
+    try:
+        value = loads_signed(body)
+    except InvalidInput:
+        raise InvalidInput("a witness request is a JSON object") from None
+    if not isinstance(value, dict) or set(value) != {
+        "v",
+        "log_key",
+        "checkpoint",
+        "old_size",
+        "proof",
+    }:
+        raise InvalidInput("a witness request has exactly v, log_key, checkpoint, old_size, proof")
+    proof = value["proof"]
+    if (
+        value["v"] != VERSION
+        or not isinstance(value["log_key"], str)
+        or not isinstance(value["checkpoint"], str)
+        or len(value["checkpoint"]) > 8192
+        or not isinstance(value["old_size"], int)
+        or value["old_size"] < 0
+        or not isinstance(proof, list)
+        or len(proof) > 128
+        or not all(isinstance(p, str) and re.fullmatch(r"[0-9a-f]{64}", p) for p in proof)
+    ):
+        raise InvalidInput("a malformed witness request")
+    return (
+        value["log_key"],
+        value["checkpoint"],
+        value["old_size"],
+        [bytes.fromhex(p) for p in proof],
+    )
+
+
+def sign_witness_answer(
+    keys: NodeKeys,
+    *,
+    origin: str,
+    witness_key: str,
+    witnessed_size: int,
+    cosignature: str,
+) -> dict[str, Any]:
+    """The witness's answer, signed by its node keys: this authenticates its witness key (and the
+    cosignature it made with it) to a partner who pinned the node's descriptor."""
+    body: dict[str, Any] = {
+        "v": VERSION,
+        "origin": origin,
+        "witness": keys.node,
+        "witness_key": witness_key,
+        "witnessed_size": witnessed_size,
+        "cosignature": cosignature,
+    }
+    return {**body, "signatures": sign_statement(keys, WITNESS_DOMAIN, body)}
+
+
+def witness_answer_verifies(answer: object, *, witness: NodeDescriptor, origin: str) -> bool:
+    if not isinstance(answer, dict) or set(answer) != _WITNESS_FIELDS | {"signatures"}:
+        return False
+    body = {k: v for k, v in answer.items() if k != "signatures"}
+    if body["v"] != VERSION or body["witness"] != witness.node or body["origin"] != origin:
+        return False
+    if not isinstance(body["witnessed_size"], int) or not isinstance(body["cosignature"], str):
+        return False
+    return statement_verifies(
+        witness, WITNESS_DOMAIN, body, answer["signatures"], at=witness.issued
+    )
+
+
 # -- delivery backoff --------------------------------------------------------------------------
 
 

@@ -56,6 +56,30 @@ CLAIM = 512
 TIMEOUT = 15.0
 
 
+def send_signed(
+    client: httpx.Client,
+    keys: NodeKeys,
+    node: str,
+    method: str,
+    url: str,
+    path: str,
+    body: bytes,
+    now: dt.datetime,
+) -> httpx.Response:
+    """One federation request to ``node``, signed by this node with a fresh nonce."""
+    headers = sign_request(
+        keys,
+        destination=node,
+        method=method,
+        path=path,
+        body=body,
+        now=now,
+        nonce=secrets.token_hex(16),
+    )
+    headers["Content-Type"] = "application/json"
+    return client.request(method, url + path, content=body, headers=headers)
+
+
 def _stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
@@ -237,18 +261,10 @@ class DeliveryWorker:
         txn = self._transaction_for(messages)
         body = encode_transaction(txn, [(m.id, m.envelope) for m in messages])
         path = f"/federation/v1/transactions/{txn}"
-        headers = sign_request(
-            self.keys,
-            destination=node,
-            method="PUT",
-            path=path,
-            body=body,
-            now=self.clock.now(),
-            nonce=secrets.token_hex(16),
-        )
-        headers["Content-Type"] = "application/json"
         try:
-            response = self.client.put(url + path, content=body, headers=headers)
+            response = send_signed(
+                self.client, self.keys, node, "PUT", url, path, body, self.clock.now()
+            )
         except httpx.HTTPError as error:
             self._failed(messages, f"{node} unreachable: {type(error).__name__}")
             report.failed += len(messages)

@@ -23,7 +23,12 @@ from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import EnvelopeError
 from accord.crypto.keys import NodeKeys
 from accord.errors import Conflict, InvalidInput, PeerRefused, ReleaseDenied, StorageError
-from accord.federation.protocol import decode_transaction, make_receipt, verify_request
+from accord.federation.protocol import (
+    VerifiedRequest,
+    decode_transaction,
+    make_receipt,
+    verify_request,
+)
 from accord.node.group_commit import GroupCommitter
 from accord.node.inbox import MAX_ENVELOPE, InboxService
 from accord.store.database import Database
@@ -31,6 +36,59 @@ from accord.store.tables import federation_nonces, inbox, receipts_issued
 from accord.tlog.entries import EntryKind, LogEntry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
+
+
+class RequestGate:
+    """Every federation request passes here first: its signature, origin, destination, time and
+    body digest (``federation.protocol.verify_request``), then its nonce, accepted once."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        receiver: str,
+        peers: dict[str, NodeDescriptor],
+        max_skew: dt.timedelta = DEFAULT_SKEW,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.receiver = receiver
+        self.peers = peers
+        self.max_skew = max_skew
+
+    def check(self, header: str | None, *, method: str, path: str, body: bytes) -> VerifiedRequest:
+        now = self.clock.now()
+        request = verify_request(
+            header,
+            receiver=self.receiver,
+            method=method,
+            path=path,
+            body=body,
+            peers=self.peers,
+            now=now,
+            max_skew=self.max_skew,
+        )
+        self._remember_nonce(request.origin.node, request.nonce, int(now.timestamp()))
+        return request
+
+    def _remember_nonce(self, origin: str, nonce: str, now: int) -> None:
+        """A nonce is accepted once; those older than twice the skew are forgotten (a request
+        that old is refused by its timestamp anyway)."""
+        horizon = now - 2 * int(self.max_skew.total_seconds())
+        try:
+            with self.database.transaction() as connection:
+                if secrets.randbelow(64) == 0:
+                    connection.execute(
+                        sa.delete(federation_nonces).where(federation_nonces.c.seen_at < horizon)
+                    )
+                connection.execute(
+                    federation_nonces.insert(), {"origin": origin, "nonce": nonce, "seen_at": now}
+                )
+        except StorageError as e:
+            if isinstance(e.__cause__, IntegrityError):
+                raise PeerRefused("the request nonce was already used (a replay)") from None
+            raise
 
 
 class TransactionService:
@@ -56,39 +114,17 @@ class TransactionService:
     def receive(
         self, txn: str, *, header: str | None, method: str, path: str, body: bytes
     ) -> dict[str, Any]:
-        now = self.clock.now()
-        request = verify_request(
-            header,
+        gate = RequestGate(
+            self.database,
+            self.clock,
             receiver=self.keys.node,
-            method=method,
-            path=path,
-            body=body,
             peers=self.peers,
-            now=now,
             max_skew=self.max_skew,
         )
-        self._remember_nonce(request.origin.node, request.nonce, int(now.timestamp()))
+        request = gate.check(header, method=method, path=path, body=body)
         envelopes = decode_transaction(txn, body, max_envelope=MAX_ENVELOPE)
         receipts = [self._one(request.origin, i, e) for i, e in envelopes]
         return {"txn": txn, "receipts": receipts}
-
-    def _remember_nonce(self, origin: str, nonce: str, now: int) -> None:
-        """A nonce is accepted once; those older than twice the skew are forgotten (a request
-        that old is refused by its timestamp anyway)."""
-        horizon = now - 2 * int(self.max_skew.total_seconds())
-        try:
-            with self.database.transaction() as connection:
-                if secrets.randbelow(64) == 0:
-                    connection.execute(
-                        sa.delete(federation_nonces).where(federation_nonces.c.seen_at < horizon)
-                    )
-                connection.execute(
-                    federation_nonces.insert(), {"origin": origin, "nonce": nonce, "seen_at": now}
-                )
-        except StorageError as e:
-            if isinstance(e.__cause__, IntegrityError):
-                raise PeerRefused("the request nonce was already used (a replay)") from None
-            raise
 
     def _one(self, origin: NodeDescriptor, claimed_id: str, envelope: bytes) -> dict[str, Any]:
         digest = hashlib.sha256(envelope).hexdigest()

@@ -18,7 +18,7 @@ from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.keys import NodeKeys
 from accord.labels.national import national_policy
 from accord.node.delivery import DeliveryWorker
-from accord.node.federation_server import TransactionService
+from accord.node.federation_server import RequestGate, TransactionService
 from accord.node.group_commit import GroupCommitter
 from accord.node.inbox import InboxService
 from accord.node.keys import PinnedPartners, load_key_set
@@ -27,6 +27,7 @@ from accord.node.messaging import MessagingService
 from accord.node.peers import PeerService
 from accord.node.register import RegisterService, open_database
 from accord.node.users import UserService
+from accord.node.witnessing import WitnessClient
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 
@@ -105,6 +106,27 @@ class NodeServices:
         urls = self.peers().urls()
         return {node: d for node, d in self.partners.current().items() if node in urls}
 
+    def gate(self) -> RequestGate:
+        return RequestGate(
+            self.database, self.clock, receiver=self.keys.node, peers=self.federated_partners()
+        )
+
+    def witnesses(self) -> WitnessClient:
+        return WitnessClient(
+            self.database,
+            self.clock,
+            keys=self.keys,
+            logs=self.log,
+            partners=self.federated_partners(),
+            urls=self.peers().urls(),
+            client=self.http_client(),
+        )
+
+    def http_client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=15.0)
+        return self._client
+
     def transactions(self) -> TransactionService:
         return TransactionService(
             self.database,
@@ -116,8 +138,6 @@ class NodeServices:
         )
 
     def delivery(self) -> DeliveryWorker:
-        if self._client is None:
-            self._client = httpx.Client(timeout=15.0)
         return DeliveryWorker(
             self.database,
             self.clock,
@@ -126,7 +146,7 @@ class NodeServices:
             partners=self.federated_partners(),
             urls=self.peers().urls(),
             committer=self.committer,
-            client=self._client,
+            client=self.http_client(),
         )
 
     def close(self) -> None:

@@ -177,6 +177,19 @@ tlog_witnessed = Table(
     Column("updated_at", String(40), nullable=False),
 )
 
+#: Cosignatures of this node's own checkpoints by the peers that witness its log (C2SP
+#: cosignature/v1 lines), with the witness key each was checked against.
+tlog_cosignatures = Table(
+    "tlog_cosignatures",
+    metadata,
+    Column("witness", String(256), primary_key=True),
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("cosignature", Text, nullable=False),
+    Column("witness_key", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+
 
 # -- the node: users, API tokens, the outbox of released messages ------------------------------
 
