@@ -282,6 +282,7 @@ class DeliveryWorker:
             self._failed(messages, f"{node} answered without a receipt per envelope")
             report.failed += len(messages)
             return
+        settled = []
         for message, receipt in zip(messages, receipts, strict=True):
             if not receipt_verifies(
                 receipt, receiver=peer, envelope_id=message.id, envelope=message.envelope
@@ -289,11 +290,12 @@ class DeliveryWorker:
                 self._failed([message], f"{node}'s receipt does not verify")
                 report.failed += 1
                 continue
-            self._settle(message, receipt)
+            settled.append((message, receipt))
             if receipt["status"] == "accepted":
                 report.delivered += 1
             else:
                 report.rejected += 1
+        self._settle(settled)
 
     def _transaction_for(self, messages: list[_Due]) -> str:
         """The batch's transaction id, stored with its messages before the request leaves; a
@@ -310,22 +312,25 @@ class DeliveryWorker:
             )
         return txn
 
-    def _settle(self, message: _Due, receipt: dict[str, Any]) -> None:
+    def _settle(self, settled: list[tuple[_Due, dict[str, Any]]]) -> None:
+        """Record a batch's verified receipts and their log entries in one transaction."""
+        if not settled:
+            return
         now = self.clock.now()
-        status = "delivered" if receipt["status"] == "accepted" else "rejected"
 
         def mark(connection: Connection, _appended: Appended) -> None:
-            connection.execute(
-                sa.update(outbox)
-                .where(outbox.c.id == message.id)
-                .values(
-                    status=status,
-                    status_reason=str(receipt.get("reason") or "") or None,
-                    receipt=receipt,
-                    next_attempt_at=None,
-                    updated_at=_stamp(now),
+            for message, receipt in settled:
+                connection.execute(
+                    sa.update(outbox)
+                    .where(outbox.c.id == message.id)
+                    .values(
+                        status="delivered" if receipt["status"] == "accepted" else "rejected",
+                        status_reason=str(receipt.get("reason") or "") or None,
+                        receipt=receipt,
+                        next_attempt_at=None,
+                        updated_at=_stamp(now),
+                    )
                 )
-            )
 
         self.committer.write(
             [
@@ -340,6 +345,7 @@ class DeliveryWorker:
                         "at": _stamp(now),
                     },
                 )
+                for message, receipt in settled
             ],
             mark,
         )

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from accord.clock import Clock
@@ -31,6 +33,7 @@ from accord.federation.protocol import (
 )
 from accord.node.group_commit import GroupCommitter
 from accord.node.inbox import MAX_ENVELOPE, InboxService
+from accord.policy.model import Decision
 from accord.store.database import Database
 from accord.store.tables import federation_nonces, inbox, receipts_issued
 from accord.tlog.entries import EntryKind, LogEntry
@@ -123,7 +126,10 @@ class TransactionService:
         )
         request = gate.check(header, method=method, path=path, body=body)
         envelopes = decode_transaction(txn, body, max_envelope=MAX_ENVELOPE)
-        receipts = [self._one(request.origin, i, e) for i, e in envelopes]
+        # Envelopes are taken in parallel so that their inbox writes share commits (group
+        # commit); each still gets its own receipt, in order.
+        with ThreadPoolExecutor(max_workers=min(8, len(envelopes))) as pool:
+            receipts = list(pool.map(lambda item: self._one(request.origin, *item), envelopes))
         return {"txn": txn, "receipts": receipts}
 
     def _one(self, origin: NodeDescriptor, claimed_id: str, envelope: bytes) -> dict[str, Any]:
@@ -139,14 +145,39 @@ class TransactionService:
             if kept.digest == digest:
                 return dict(kept.receipt)
             return self._other_content(origin, claimed_id, envelope)
+        issued: dict[str, dict[str, Any]] = {}
         try:
             sender = self.inbox.sender_of(envelope)
             if sender.node != origin.node:
                 raise InvalidInput(f"the envelope was sealed by {sender.node}, not {origin.node}")
-            accepted = self.inbox.accept(envelope, expected_id=claimed_id)
-        except ReleaseDenied as denied:
-            reason = denial_reason(denied.body)
-            return self._receipt(origin, claimed_id, envelope, None, f"refused: {reason}")
+
+            def keep(connection: Connection, decision: Decision, log_index: int) -> None:
+                accepted = decision.permit and decision.recipient_label is not None
+                reason = "" if accepted else f"refused: {denial_reason(decision.to_dict())}"
+                receipt = make_receipt(
+                    self.keys,
+                    envelope_id=claimed_id,
+                    envelope=envelope,
+                    sender=origin.node,
+                    accepted=accepted,
+                    reason=reason,
+                    log_index=log_index if accepted else None,
+                    now=self.clock.now(),
+                )
+                connection.execute(
+                    receipts_issued.insert(),
+                    {
+                        "envelope_id": claimed_id,
+                        "sender_node": origin.node,
+                        "digest": receipt["digest"],
+                        "receipt": receipt,
+                    },
+                )
+                issued["receipt"] = receipt
+
+            self.inbox.accept(envelope, expected_id=claimed_id, along=keep)
+        except ReleaseDenied:  # refused under this node's register: logged, receipt kept
+            return issued["receipt"]
         except Conflict:
             return self._already_received(origin, claimed_id, envelope)
         except (EnvelopeError, InvalidInput) as error:
@@ -157,7 +188,7 @@ class TransactionService:
             )
             self._log_refusal(origin, claimed_id, digest, reason)
             return self._receipt(origin, claimed_id, envelope, None, reason)
-        return self._receipt(origin, claimed_id, envelope, accepted.log_index, "")
+        return issued["receipt"]
 
     def _already_received(
         self, origin: NodeDescriptor, claimed_id: str, envelope: bytes

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ from accord.node.group_commit import GroupCommitter
 from accord.node.users import User
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
-from accord.policy.model import ReleaseRequest
+from accord.policy.model import Decision, ReleaseRequest
 from accord.store.database import Database
 from accord.store.tables import inbox
 from accord.store.tlog_repository import Appended
@@ -70,7 +71,16 @@ class InboxService:
         self.engine = engine
         self.partners = partners
 
-    def accept(self, envelope: bytes, *, expected_id: str | None = None) -> Accepted:
+    def accept(
+        self,
+        envelope: bytes,
+        *,
+        expected_id: str | None = None,
+        along: Callable[[Connection, Decision, int], None] | None = None,
+    ) -> Accepted:
+        """Verify, decide again, and store an accepted envelope with its log entry (a refused one
+        only logged, then ``ReleaseDenied``). ``along(connection, decision, log_index)`` runs in
+        the same transaction (the federation receipt is kept with what it attests)."""
         if len(envelope) > MAX_ENVELOPE:
             raise InvalidInput(f"an envelope is at most {MAX_ENVELOPE} bytes")
         sender = self.sender_of(envelope)
@@ -130,6 +140,8 @@ class InboxService:
                         "log_index": appended.first_index,
                     },
                 )
+            if along is not None:
+                along(connection, decision, appended.first_index)
 
         appended, _ = self.committer.write([LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], store)
         if not accepted:

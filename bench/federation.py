@@ -1,0 +1,227 @@
+"""Benchmark: delivery between two nodes on loopback, on SQLite and on PostgreSQL.
+
+Two nodes (USA, PAK) run as real ``accord serve`` processes. 10,000 releases of 1 KiB are made on
+the USA node (in process, before the measurement: release throughput is bench/node.py's subject),
+then USA's delivery worker sends them to PAK, which verifies each envelope, decides it again,
+stores it in its inbox with its log entry and answers a signed receipt, which USA verifies and
+records. Measured: delivered messages per second, from the first send to the last receipt; and the
+latency from release to receipt of messages released one at a time on idle nodes (p50, p99).
+
+The floor, in the same run: seal, sign, verify and open one message in one process, nothing else.
+Last line: one JSON object with ``delivered_per_s``, ``p99_ms`` and ``floor_per_s`` (and the same
+per store). Goal: at least 1,000 delivered messages per second and at least half the floor.
+Run: ``.venv/bin/python bench/federation.py [--messages N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from accord.clock import SystemClock
+from accord.config import Settings
+from accord.crypto.descriptor import describe, parse_descriptor
+from accord.crypto.envelope import Release, open_envelope, recipients_of, seal
+from accord.crypto.keys import NodeKeys
+from accord.labels.banner import banner_to_label, parse_banner
+from accord.labels.json_form import label_to_dict
+from accord.labels.national import national_policy
+from accord.node.services import NodeServices
+from accord.store.tables import outbox
+
+POSTGRESQL = os.environ.get(
+    "ACCORD_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
+BODY = b"x" * 1024
+CAPABILITY, ACTIVITY = "secure-communications", "joint-exercises"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Node:
+    def __init__(self, root: Path, nation: str, name: str, database_url: str | None) -> None:
+        self.nation, self.name = nation, name
+        self.home = root / nation.lower()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.environment = {**os.environ, "ACCORD_HOME": str(self.home)}
+        self.environment.pop("ACCORD_DATABASE_URL", None)
+        if database_url:
+            self.environment["ACCORD_DATABASE_URL"] = database_url
+        self.environment["ACCORD_DELIVERY_INTERVAL_SECONDS"] = "0.05"
+        self.settings = Settings(home=self.home, database_url=database_url)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str) -> None:
+        subprocess.run([ACCORD, *args], env=self.environment, check=True, capture_output=True)  # noqa: S603
+
+    def start(self) -> None:
+        command = [ACCORD, "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, env=self.environment)  # noqa: S603
+        for _ in range(200):
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+def setup(root: Path, usa_url: str | None, pak_url: str | None) -> tuple[Node, Node]:
+    usa = Node(root, "USA", "usa.example", usa_url)
+    pak = Node(root, "PAK", "pak.example", pak_url)
+    for node in (usa, pak):
+        node.cli("init", "--nation", node.nation, "--name", node.name)
+    usa.cli("peers", "add", "--descriptor", str(pak.home / "descriptor.json"), "--url", pak.url)
+    pak.cli("peers", "add", "--descriptor", str(usa.home / "descriptor.json"), "--url", usa.url)
+    usa.cli("users", "add", "alice", "--role", "officer", "--clearance", "SECRET")
+    return usa, pak
+
+
+def release(services: NodeServices, count: int) -> list[str]:
+    label = banner_to_label(parse_banner("UNCLASSIFIED"), national_policy("USA"))
+    messaging = services.messaging()
+    ids = []
+    for _ in range(count):
+        result = messaging.release(
+            user_name="alice",
+            recipient="PAK",
+            label=label,
+            capability=CAPABILITY,
+            activity=ACTIVITY,
+            body=BODY,
+        )
+        assert result.id is not None
+        ids.append(result.id)
+    return ids
+
+
+def delivered_count(services: NodeServices) -> int:
+    with services.database.reading() as connection:
+        return int(
+            connection.execute(
+                sa.select(sa.func.count()).select_from(outbox).where(outbox.c.status == "delivered")
+            ).scalar_one()
+        )
+
+
+def measure(
+    usa_url: str | None, pak_url: str | None, messages: int, samples: int
+) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="accord-bench-") as directory:
+        usa, pak = setup(Path(directory), usa_url, pak_url)
+        services = NodeServices.open(usa.settings, SystemClock())
+        try:
+            release(services, messages)
+            pak.start()
+            start = time.perf_counter()
+            usa.start()
+            while delivered_count(services) < messages:
+                time.sleep(0.05)
+                if time.perf_counter() - start > 600:
+                    raise RuntimeError("delivery did not finish in 10 minutes")
+            elapsed = time.perf_counter() - start
+            latencies = []
+            for _ in range(samples):
+                began = time.perf_counter()
+                (message,) = release(services, 1)
+                while services.messaging().status(message)["status"] != "delivered":
+                    time.sleep(0.002)
+                latencies.append((time.perf_counter() - began) * 1000)
+        finally:
+            services.close()
+            usa.stop()
+            pak.stop()
+    latencies.sort()
+    return {
+        "delivered_per_s": round(messages / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
+    }
+
+
+def floor(seconds: float) -> float:
+    """Seal, sign, verify and open one 1 KiB message in process: the least any design does."""
+    now = SystemClock().now()
+    usa = NodeKeys.generate("usa.example", "USA", now)
+    pak = NodeKeys.generate("pak.example", "PAK", now)
+    usa_public = parse_descriptor(describe(usa, now).encode())
+    recipients = recipients_of(parse_descriptor(describe(pak, now).encode()), at=now)
+    label = label_to_dict(banner_to_label(parse_banner("UNCLASSIFIED"), national_policy("USA")))
+    release_of = Release(label=label, capability=CAPABILITY, activity=ACTIVITY)
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sealed = io.BytesIO()
+        seal(
+            io.BytesIO(BODY), sealed, sender=usa, recipients=recipients, now=now, release=release_of
+        )
+        sealed.seek(0)
+        opened = io.BytesIO()
+        open_envelope(sealed, opened, recipient=pak, sender=usa_public)
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--samples", type=int, default=200)
+    args = parser.parse_args()
+    floor_rate = floor(5.0)
+    print(f"floor (seal + sign + verify + open, in process): {floor_rate:,.0f}/s")
+    results: dict[str, dict[str, float]] = {}
+    results["sqlite"] = measure(None, None, args.messages, args.samples)
+    print(f"SQLite: {results['sqlite']}")
+    schemas = [f"bench_{secrets.token_hex(4)}" for _ in range(2)]
+    admin = sa.create_engine(POSTGRESQL)
+    with admin.begin() as connection:
+        for schema in schemas:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        urls = [f"{POSTGRESQL}?options=-csearch_path%3D{schema}" for schema in schemas]
+        results["postgres"] = measure(urls[0], urls[1], args.messages, args.samples)
+    finally:
+        with admin.begin() as connection:
+            for schema in schemas:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    print(f"PostgreSQL: {results['postgres']}")
+    best = max(results.values(), key=lambda r: r["delivered_per_s"])
+    summary = {
+        "delivered_per_s": best["delivered_per_s"],
+        "p50_ms": best["p50_ms"],
+        "p99_ms": best["p99_ms"],
+        "floor_per_s": round(floor_rate, 1),
+        "ratio": round(best["delivered_per_s"] / floor_rate, 3),
+        **{f"{store}_{k}": v for store, r in results.items() for k, v in r.items()},
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
