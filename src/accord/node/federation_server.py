@@ -126,24 +126,42 @@ class TransactionService:
         )
         request = gate.check(header, method=method, path=path, body=body)
         envelopes = decode_transaction(txn, body, max_envelope=MAX_ENVELOPE)
+        kept = self._kept(request.origin, [i for i, _ in envelopes])
         # Envelopes are taken in parallel so that their inbox writes share commits (group
         # commit); each still gets its own receipt, in order.
         with ThreadPoolExecutor(max_workers=min(8, len(envelopes))) as pool:
-            receipts = list(pool.map(lambda item: self._one(request.origin, *item), envelopes))
+            receipts = list(
+                pool.map(lambda i: self._one(request.origin, i[0], i[1], kept), envelopes)
+            )
         return {"txn": txn, "receipts": receipts}
 
-    def _one(self, origin: NodeDescriptor, claimed_id: str, envelope: bytes) -> dict[str, Any]:
-        digest = hashlib.sha256(envelope).hexdigest()
+    def _kept(self, origin: NodeDescriptor, ids: list[str]) -> dict[str, tuple[str, Any]]:
+        """The receipts already given for these envelope ids: (digest, receipt) by id."""
         with self.database.reading() as connection:
-            kept = connection.execute(
-                sa.select(receipts_issued.c.digest, receipts_issued.c.receipt).where(
-                    receipts_issued.c.envelope_id == claimed_id,
+            rows = connection.execute(
+                sa.select(
+                    receipts_issued.c.envelope_id,
+                    receipts_issued.c.digest,
+                    receipts_issued.c.receipt,
+                ).where(
                     receipts_issued.c.sender_node == origin.node,
+                    receipts_issued.c.envelope_id.in_(ids),
                 )
-            ).first()
-        if kept is not None:
-            if kept.digest == digest:
-                return dict(kept.receipt)
+            ).all()
+        return {str(r.envelope_id): (str(r.digest), r.receipt) for r in rows}
+
+    def _one(
+        self,
+        origin: NodeDescriptor,
+        claimed_id: str,
+        envelope: bytes,
+        kept: dict[str, tuple[str, Any]],
+    ) -> dict[str, Any]:
+        digest = hashlib.sha256(envelope).hexdigest()
+        if claimed_id in kept:
+            kept_digest, receipt = kept[claimed_id]
+            if kept_digest == digest:
+                return dict(receipt)
             return self._other_content(origin, claimed_id, envelope)
         issued: dict[str, dict[str, Any]] = {}
         try:

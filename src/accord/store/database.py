@@ -39,7 +39,11 @@ class Database:
         self.url = parsed
         self.dialect = parsed.get_backend_name()
         try:
-            self.engine: Engine = create_engine(parsed, pool_pre_ping=True, future=True)
+            # A pooled PostgreSQL connection is checked before use (the server may have restarted);
+            # a SQLite file needs no such round trip on every transaction.
+            self.engine: Engine = create_engine(
+                parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite", future=True
+            )
         except (SQLAlchemyError, ImportError) as e:
             raise StorageError(f"cannot open the {self.dialect} database: {_brief(e)}") from e
         if self.dialect == "sqlite":
