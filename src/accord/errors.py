@@ -115,6 +115,14 @@ class ReleaseDenied(AccordError):
         self.body = decision
 
 
+class TooLarge(AccordError):
+    """An input over its size limit (counted as it arrives, before anything parses it)."""
+
+    http_status = 413
+    exit_code = 2
+    code = "too-large"
+
+
 class NotFound(AccordError):
     """The thing named does not exist."""
 

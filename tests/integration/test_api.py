@@ -258,3 +258,32 @@ def test_several_worker_processes_on_postgresql(
         assert report.size == 240
     finally:
         node.close()
+
+
+def test_a_file_is_released_from_a_streamed_upload(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    query = (
+        "/v1/files?recipient=PAK&label=UNCLASSIFIED"
+        "&capability=secure-communications&activity=joint-exercises"
+    )
+
+    def chunks(count: int) -> Iterator[bytes]:  # chunked: no Content-Length announced
+        for _ in range(count):
+            yield b"\x00\x01" * 32768
+
+    released = client.post(query, content=chunks(48), headers=auth(tokens["alice"]))
+    assert released.status_code == 201, released.text
+    assert released.json()["permit"] is True
+    listed = client.get("/v1/outbox", headers=auth(tokens["alice"])).json()
+    assert [m["id"] for m in listed] == [released.json()["id"]]
+    too_big = client.post(query, content=chunks(300), headers=auth(tokens["alice"]))
+    assert (too_big.status_code, too_big.json()["error"]) == (413, "too-large")
+    announced = client.post(
+        query,
+        content=b"x",
+        headers={**auth(tokens["alice"]), "content-length": str(32 * 1024 * 1024)},
+    )
+    assert announced.status_code == 413
+    assert len(client.get("/v1/outbox", headers=auth(tokens["alice"])).json()) == 1
+    anonymous = client.post(query, content=b"x")
+    assert anonymous.status_code == 401

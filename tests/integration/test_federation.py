@@ -30,14 +30,43 @@ from tests.integration.test_cli import ACCORD, accord
 
 
 class Node:
-    def __init__(self, home: Path, nation: str, name: str) -> None:
+    def __init__(
+        self,
+        home: Path,
+        nation: str,
+        name: str,
+        *,
+        database_url: str | None = None,
+        workers: int = 1,
+    ) -> None:
         self.home, self.nation, self.name = home, nation, name
+        self.database_url, self.workers = database_url, workers
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
+    def environment(self) -> dict[str, str]:
+        environment = {
+            **os.environ,
+            "ACCORD_HOME": str(self.home),
+            "ACCORD_DELIVERY_INTERVAL_SECONDS": "0.2",
+        }
+        environment.pop("ACCORD_DATABASE_URL", None)
+        if self.database_url:
+            environment["ACCORD_DATABASE_URL"] = self.database_url
+        return environment
+
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return accord(*args, home=self.home)
+        if self.database_url is None:
+            return accord(*args, home=self.home)
+        return subprocess.run(
+            [ACCORD, *args],
+            capture_output=True,
+            text=True,
+            env=self.environment(),
+            timeout=60,
+            check=False,
+        )
 
     def json(self, *args: str) -> object:
         result = self.run(*args, "--json")
@@ -45,14 +74,8 @@ class Node:
         return json.loads(result.stdout)
 
     def start(self) -> None:
-        environment = {
-            **os.environ,
-            "ACCORD_HOME": str(self.home),
-            "ACCORD_DELIVERY_INTERVAL_SECONDS": "0.2",
-        }
-        environment.pop("ACCORD_DATABASE_URL", None)
-        command = [ACCORD, "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, env=environment)
+        command = [ACCORD, "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        self.process = subprocess.Popen(command, env=self.environment())
         for _ in range(150):
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
@@ -68,7 +91,7 @@ class Node:
             self.process = None
 
     def settings(self) -> Settings:
-        return Settings(home=self.home, database_url=None)
+        return Settings(home=self.home, database_url=self.database_url)
 
 
 @pytest.fixture(scope="module")

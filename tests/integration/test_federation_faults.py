@@ -25,8 +25,10 @@ from tests.integration.test_federation import Node
 BURST = 2000
 
 
-def _nodes(root: Path, pak_url: str | None = None) -> tuple[Node, Node]:
-    usa = Node(root / "usa", "USA", "usa.example")
+def _nodes(
+    root: Path, pak_url: str | None = None, usa_database: str | None = None, workers: int = 1
+) -> tuple[Node, Node]:
+    usa = Node(root / "usa", "USA", "usa.example", database_url=usa_database, workers=workers)
     pak = Node(root / "pak", "PAK", "pak.example")
     for node in (usa, pak):
         assert node.run("init", "--nation", node.nation, "--name", node.name).returncode == 0
@@ -117,6 +119,35 @@ def test_killing_the_sender_mid_burst_loses_and_duplicates_nothing(tmp_path: Pat
             assert services.log.verify_integrity().intact
         finally:
             services.close()
+
+
+def test_several_delivery_workers_on_postgresql_share_the_outbox(
+    tmp_path: Path, postgresql_url: str
+) -> None:
+    usa, pak = _nodes(tmp_path, usa_database=postgresql_url, workers=2)
+    ids = _release(usa, 400)
+    pak.start()
+    usa.start()
+    try:
+        deadline = time.monotonic() + 120
+        while _delivered(usa) < len(ids):
+            assert time.monotonic() < deadline, f"{_delivered(usa)} of {len(ids)} delivered"
+            time.sleep(0.1)
+    finally:
+        usa.stop()
+        pak.stop()
+    # Two worker processes claimed from one outbox: nothing was sent twice into the inbox, and
+    # USA's log holds exactly one receipt entry per message.
+    assert _count(pak, sa.select(sa.func.count()).select_from(inbox)) == len(ids)
+    services = NodeServices.open(usa.settings(), SystemClock())
+    try:
+        receipts = 0
+        for index in range(services.log.size()):
+            kind, _ = services.log.entry(index)
+            receipts += kind == "receipt"
+        assert receipts == len(ids)
+    finally:
+        services.close()
 
 
 class DroppingProxy:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord import __version__
@@ -43,8 +45,9 @@ from accord.api.deps import (
 from accord.api.middleware import LimitAndCount, RequestCounters, error_response
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
-from accord.errors import AccordError, ReleaseDenied
+from accord.errors import AccordError, ReleaseDenied, TooLarge
 from accord.node.clocks import clock_for
+from accord.node.messaging import MAX_BODY
 from accord.node.services import NodeServices
 from accord.node.watcher import LifecycleWatcher
 from accord.node.witnessing import cosigned_checkpoints
@@ -100,6 +103,45 @@ def release(
         activity=activity_of(body.activity).value,
         body=body.text.encode(),
     )
+    metrics.releases["permit" if result.decision.permit else "deny"] += 1
+    if not result.decision.permit:
+        raise ReleaseDenied(result.to_dict())
+    return result.to_dict()
+
+
+@router.post("/v1/files", status_code=201)
+async def release_file(
+    request: Request,
+    node: NodeDep,
+    current: OfficerDep,
+    metrics: MetricsDep,
+    recipient: Annotated[str, Query(max_length=3)],
+    label: Annotated[str, Query(max_length=1024, description="A banner, e.g. UNCLASSIFIED")],
+    capability: Annotated[str, Query(max_length=64)],
+    activity: Annotated[str, Query(max_length=64)],
+) -> dict[str, Any]:
+    """Release a file: the request body is the file's bytes (any media type), streamed to a
+    temporary file (on disk beyond 1 MiB) and counted against the 16 MiB limit as it arrives;
+    then decided, sealed from the file, queued and logged as ``POST /v1/messages``."""
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise TooLarge(f"a message body is at most {MAX_BODY} bytes")
+            spool.write(chunk)
+        spool.seek(0)
+        messaging = node.messaging()
+        result = await run_in_threadpool(
+            lambda: messaging.release_as(
+                current,
+                recipient=nation_code(recipient),
+                label=label_of(LabelIn(banner=label), node),
+                capability=capability_of(capability).value,
+                activity=activity_of(activity).value,
+                body=spool,  # type: ignore[arg-type]
+            )
+        )
     metrics.releases["permit" if result.decision.permit else "deny"] += 1
     if not result.decision.permit:
         raise ReleaseDenied(result.to_dict())
@@ -208,6 +250,7 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
         max_body=MAX_REQUEST_BYTES,
         counters=counters,
         larger={"/federation/": federation_routes.MAX_TRANSACTION_BYTES},
+        streamed={"/v1/files": MAX_BODY},
     )
 
     @app.exception_handler(AccordError)

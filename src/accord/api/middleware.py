@@ -55,12 +55,16 @@ class LimitAndCount:
         max_body: int,
         counters: RequestCounters,
         larger: Mapping[str, int] | None = None,
+        streamed: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.counters = counters
         #: Path prefixes allowed larger bodies (the federation endpoint's transactions).
         self.larger = dict(larger or {})
+        #: Paths whose bodies stream through unbuffered (file uploads): the route counts them
+        #: against this limit as they arrive; an announced length over it is refused here.
+        self.streamed = dict(streamed or {})
 
     def _limit(self, path: str) -> int:
         for prefix, limit in self.larger.items():
@@ -72,11 +76,15 @@ class LimitAndCount:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(str(scope.get("path", "")))
+        path = str(scope.get("path", ""))
+        limit = self.streamed.get(path) or self._limit(path)
         too_large = error_response(413, "too-large", f"a request body is at most {limit} bytes")
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await too_large(scope, receive, send)
+            return
+        if path in self.streamed:
+            await self._count(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -102,6 +110,9 @@ class LimitAndCount:
             delivered = True
             return {"type": "http.request", "body": body, "more_body": False}
 
+        await self._count(scope, replay, send)
+
+    async def _count(self, scope: Scope, receive: Receive, send: Send) -> None:
         status = 500
 
         async def counting(message: Message) -> None:
@@ -111,7 +122,7 @@ class LimitAndCount:
             await send(message)
 
         try:
-            await self.app(scope, replay, counting)
+            await self.app(scope, receive, counting)
         finally:
             route: Any = scope.get("route")
             self.counters.requests[(getattr(route, "path", "unmatched"), status)] += 1

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -101,12 +101,12 @@ class MessagingService:
         label: Label,
         capability: str,
         activity: str,
-        body: bytes,
+        body: bytes | BinaryIO,
     ) -> ReleaseResult:
         """Release as ``user``, an active officer already authenticated (the API's caller)."""
         if user.role is not Role.OFFICER or not user.active:
             raise InvalidInput(f"user {user.name} may not release: an active officer may")
-        if len(body) > MAX_BODY:
+        if isinstance(body, bytes) and len(body) > MAX_BODY:
             raise InvalidInput(f"a message body is at most {MAX_BODY} bytes")
         now = self.clock.now()
         day = now.date()
@@ -152,7 +152,7 @@ class MessagingService:
         partner = self._partner(recipient)
         sealed_bytes = io.BytesIO()
         sealed = seal(
-            io.BytesIO(body),
+            io.BytesIO(body) if isinstance(body, bytes) else body,
             sealed_bytes,
             sender=self.keys,
             recipients=recipients_of(partner, at=now),
