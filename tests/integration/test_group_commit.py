@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from accord.config import load_settings
 from accord.crypto.descriptor import describe
 from accord.crypto.keys import NodeKeys
-from accord.errors import Conflict
+from accord.errors import Conflict, StorageError
 from accord.node import keys as key_files
 from accord.node.group_commit import GroupCommitter
 from accord.node.keys import PinnedPartners
@@ -126,6 +126,19 @@ def test_an_error_raised_by_the_rows_reaches_its_caller_unchanged(database: Data
         assert TlogRepository(connection).size() == 0
     appended, result = committer.write([_entry(2)], lambda _c, a: a.first_index)
     assert (appended.first_index, result) == (0, 0)
+
+
+def test_submitted_writes_settle_after_their_commit_and_close_drains_the_queue(
+    database: Database,
+) -> None:
+    committer = GroupCommitter(database, max_batch=4)
+    futures = [committer.submit([_entry(n)], lambda _c, a: a.first_index) for n in range(10)]
+    committer.close()  # writes what is queued, then stops the writer thread
+    assert [f.result(timeout=0)[1] for f in futures] == list(range(10))
+    with database.transaction() as connection:
+        assert TlogRepository(connection).size() == 10
+    with pytest.raises(StorageError, match="shutting down"):
+        committer.submit([_entry(11)])
 
 
 def test_pinned_partners_are_read_again_only_when_a_pin_changes(

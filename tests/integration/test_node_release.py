@@ -18,6 +18,9 @@ from accord.crypto.keys import NodeKeys
 from accord.errors import Conflict, InvalidInput, NotFound
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.national import national_policy
+from accord.node import users as users_module
+from accord.node.delivery import DeliveryWorker
+from accord.node.group_commit import GroupCommitter
 from accord.node.messaging import MessagingService
 from accord.node.users import Role, UserService
 from accord.policy.engine import PolicyEngine
@@ -189,3 +192,82 @@ def test_concurrent_releases_all_land_and_the_log_stays_whole(
     with database.transaction() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(outbox)).scalar() == 32
         assert TlogRepository(connection).size() == 64
+
+
+def test_a_token_is_believed_briefly_and_revocation_here_is_immediate(
+    database: Database, users: UserService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = users.create_token("alice")
+    assert users.believed(issued.token) is None  # never checked yet: ask the database
+    assert users.authenticate(issued.token).name == "alice"
+    assert users.believed(issued.token) is not None
+    # Revoked through this service: forgotten at once.
+    users.revoke_token(issued.id)
+    assert users.believed(issued.token) is None
+    # Revoked by another process (another service on the same database): believed until the
+    # cache time runs out, then refused.
+    second = users.create_token("alice")
+    assert users.authenticate(second.token).name == "alice"
+    elsewhere = UserService(database, CLOCK, national_policy("USA"), "USA")
+    elsewhere.revoke("alice")
+    assert users.believed(second.token) is not None
+    now = users_module.time.monotonic()
+    monkeypatch.setattr(
+        users_module.time, "monotonic", lambda: now + users_module.TOKEN_CACHE_SECONDS
+    )
+    assert users.believed(second.token) is None
+    with pytest.raises(InvalidInput, match="not valid"):
+        users.authenticate(second.token)
+    # An expired token is not believed even inside the cache time.
+    clock = FixedClock(CLOCK.now())
+    moving = UserService(database, clock, national_policy("USA"), "USA")
+    moving.add("dora", "officer", "SECRET", [])
+    third = moving.create_token("dora", lifetime=dt.timedelta(minutes=1))
+    moving.authenticate(third.token)
+    clock.advance(dt.timedelta(minutes=2))
+    assert moving.believed(third.token) is None
+
+
+def test_the_delivery_worker_leaves_messages_to_non_peers_untouched(
+    database: Database, users: UserService
+) -> None:
+    service = messaging(database, users)
+    released = service.release(
+        user_name="alice",
+        recipient="PAK",
+        label=label("UNCLASSIFIED"),
+        capability="secure-communications",
+        activity="joint-exercises",
+        body=b"exercise starts at 0600",
+    )
+
+    def worker(urls: dict[str, str]) -> DeliveryWorker:
+        return DeliveryWorker(
+            database,
+            CLOCK,
+            keys=USA_KEYS,
+            engine=service.engine,
+            partners=service.partners,
+            urls=urls,
+            committer=GroupCommitter(database),
+            jitter=lambda: 0.0,
+        )
+
+    def row() -> tuple[str, int, str | None]:
+        with database.transaction() as connection:
+            found = connection.execute(
+                sa.select(outbox.c.status, outbox.c.attempts, outbox.c.status_reason)
+            ).one()
+        return str(found.status), int(found.attempts), found.status_reason
+
+    report = worker({}).run_once()
+    assert (report.delivered, report.failed, report.held) == (0, 0, 0)
+    assert row() == ("queued", 0, None)
+    # Once PAK's node is a peer (here one that does not answer), the message is tried.
+    unreachable = worker({"pak.example": "http://127.0.0.1:9"}).run_once()
+    assert unreachable.failed == 1
+    status, attempts, reason = row()
+    assert (status, attempts) == ("queued", 1)
+    assert reason is not None
+    assert "unreachable" in reason
+    assert released.id is not None

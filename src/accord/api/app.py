@@ -11,8 +11,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import tempfile
 from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -47,7 +49,7 @@ from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import AccordError, ReleaseDenied, TooLarge
 from accord.node.clocks import clock_for
-from accord.node.messaging import MAX_BODY
+from accord.node.messaging import MAX_BODY, ReleaseResult
 from accord.node.services import NodeServices
 from accord.node.watcher import LifecycleWatcher
 from accord.node.witnessing import cosigned_checkpoints
@@ -91,18 +93,32 @@ async def prometheus(metrics: MetricsDep) -> str:
     return metrics.render()
 
 
+#: Bodies up to this size are decided and sealed on the event loop (well under a millisecond);
+#: larger ones in a worker thread, so that they do not hold up other requests.
+SEAL_INLINE_BYTES = 64 * 1024
+
+
 @router.post("/v1/messages", status_code=201)
-def release(
+async def release(
     body: ReleaseIn, node: NodeDep, current: OfficerDep, metrics: MetricsDep
 ) -> dict[str, Any]:
-    result = node.messaging().release_as(
-        current,
-        recipient=nation_code(body.recipient),
-        label=label_of(body.label, node),
-        capability=capability_of(body.capability).value,
-        activity=activity_of(body.activity).value,
-        body=body.text.encode(),
-    )
+    text = body.text.encode()
+    label = label_of(body.label, node)
+    messaging = node.messaging()
+
+    def submit() -> Future[ReleaseResult]:
+        return messaging.release_submit(
+            current,
+            recipient=nation_code(body.recipient),
+            label=label,
+            capability=capability_of(body.capability).value,
+            activity=activity_of(body.activity).value,
+            body=text,
+        )
+
+    # Only the commit is waited for off the loop: the group commit's writer thread settles it.
+    committing = submit() if len(text) <= SEAL_INLINE_BYTES else await run_in_threadpool(submit)
+    result = await asyncio.wrap_future(committing)
     metrics.releases["permit" if result.decision.permit else "deny"] += 1
     if not result.decision.permit:
         raise ReleaseDenied(result.to_dict())
@@ -214,9 +230,17 @@ def consistency(
     return node.log.consistency(old, new).to_dict()
 
 
+#: The API's threads (the event loop, the group commit's writer, the delivery worker) take turns
+#: holding the interpreter lock. The writer, holding the log head, needs it back at once after
+#: each database call, or every waiting request queues behind CPU-bound work for a whole switch
+#: interval (5 ms by default).
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+
 def app_from_environment() -> FastAPI:
     """The app for a worker process of ``accord serve --workers N`` (settings from the
     environment, the system clock)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)  # a spawned worker does not inherit it
     settings = load_settings()
     return create_app(settings, clock_for(settings, SystemClock()))
 

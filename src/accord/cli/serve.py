@@ -8,13 +8,8 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from accord.api.app import create_app
+from accord.api.app import SWITCH_INTERVAL_SECONDS, create_app
 from accord.cli import context
-
-#: Requests run in worker threads that take turns holding the interpreter lock. A thread that
-#: waits on the database (holding the log head) needs it back at once to commit, or every
-#: waiting writer queues behind CPU-bound requests for a whole switch interval (5 ms by default).
-SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def serve(

@@ -80,6 +80,20 @@ def send_signed(
     return client.request(method, url + path, content=body, headers=headers)
 
 
+#: One statement for a whole failed batch (executemany), each message with its own backoff.
+_RETRY_LATER = (
+    sa.update(outbox)
+    .where(outbox.c.id == sa.bindparam("message"))
+    .values(
+        status="queued",
+        attempts=sa.bindparam("attempts"),
+        status_reason=sa.bindparam("reason"),
+        next_attempt_at=sa.bindparam("next"),
+        updated_at=sa.bindparam("now"),
+    )
+)
+
+
 def _stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
@@ -167,6 +181,9 @@ class DeliveryWorker:
                 )
                 .where(
                     outbox.c.status.in_(("queued", "held")),
+                    # Messages to a node that is not (yet) a peer wait untouched: nothing could
+                    # send them, and re-deciding and failing them on every pass is wasted work.
+                    outbox.c.recipient_node.in_(sorted(self.urls)),
                     sa.or_(
                         outbox.c.next_attempt_at.is_(None),
                         outbox.c.next_attempt_at <= _stamp(now),
@@ -353,17 +370,19 @@ class DeliveryWorker:
     def _failed(self, messages: list[_Due], reason: str) -> None:
         now = self.clock.now()
         with self.database.transaction() as connection:
-            for message in messages:
-                delay = retry_delay(message.attempts, self.jitter())
-                connection.execute(
-                    sa.update(outbox)
-                    .where(outbox.c.id == message.id)
-                    .values(
-                        status="queued",
-                        attempts=message.attempts + 1,
-                        status_reason=reason,
-                        next_attempt_at=_stamp(now + dt.timedelta(seconds=delay)),
-                        updated_at=_stamp(now),
-                    )
-                )
+            connection.execute(
+                _RETRY_LATER,
+                [
+                    {
+                        "message": message.id,
+                        "attempts": message.attempts + 1,
+                        "reason": reason,
+                        "next": _stamp(
+                            now + dt.timedelta(seconds=retry_delay(message.attempts, self.jitter()))
+                        ),
+                        "now": _stamp(now),
+                    }
+                    for message in messages
+                ],
+            )
         log.info("delivery to %s failed: %s", messages[0].recipient_node, reason)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -127,12 +127,11 @@ class TransactionService:
         request = gate.check(header, method=method, path=path, body=body)
         envelopes = decode_transaction(txn, body, max_envelope=MAX_ENVELOPE)
         kept = self._kept(request.origin, [i for i, _ in envelopes])
-        # Envelopes are taken in parallel so that their inbox writes share commits (group
-        # commit); each still gets its own receipt, in order.
-        with ThreadPoolExecutor(max_workers=min(8, len(envelopes))) as pool:
-            receipts = list(
-                pool.map(lambda i: self._one(request.origin, i[0], i[1], kept), envelopes)
-            )
+        # Every envelope is verified and decided here, one after the other, and its storing
+        # queued for the group commit; then the receipts are collected in order. The envelopes
+        # of a transaction therefore share commits without a thread each.
+        answers = [self._begin(request.origin, i, envelope, kept) for i, envelope in envelopes]
+        receipts = [answer() for answer in answers]
         return {"txn": txn, "receipts": receipts}
 
     def _kept(self, origin: NodeDescriptor, ids: list[str]) -> dict[str, tuple[str, Any]]:
@@ -150,19 +149,21 @@ class TransactionService:
             ).all()
         return {str(r.envelope_id): (str(r.digest), r.receipt) for r in rows}
 
-    def _one(
+    def _begin(
         self,
         origin: NodeDescriptor,
         claimed_id: str,
         envelope: bytes,
         kept: dict[str, tuple[str, Any]],
-    ) -> dict[str, Any]:
+    ) -> Callable[[], dict[str, Any]]:
+        """Start taking one envelope; returns what gives its receipt once its storing (queued
+        for the group commit) has committed."""
         digest = hashlib.sha256(envelope).hexdigest()
         if claimed_id in kept:
             kept_digest, receipt = kept[claimed_id]
             if kept_digest == digest:
-                return dict(receipt)
-            return self._other_content(origin, claimed_id, envelope)
+                return lambda: dict(receipt)
+            return lambda: self._other_content(origin, claimed_id, envelope)
         issued: dict[str, dict[str, Any]] = {}
         try:
             sender = self.inbox.sender_of(envelope)
@@ -193,11 +194,7 @@ class TransactionService:
                 )
                 issued["receipt"] = receipt
 
-            self.inbox.accept(envelope, expected_id=claimed_id, along=keep)
-        except ReleaseDenied:  # refused under this node's register: logged, receipt kept
-            return issued["receipt"]
-        except Conflict:
-            return self._already_received(origin, claimed_id, envelope)
+            storing = self.inbox.accept_submit(envelope, expected_id=claimed_id, along=keep)
         except (EnvelopeError, InvalidInput) as error:
             reason = (
                 "the envelope does not verify"
@@ -205,8 +202,19 @@ class TransactionService:
                 else f"the envelope is refused: {error}"
             )
             self._log_refusal(origin, claimed_id, digest, reason)
-            return self._receipt(origin, claimed_id, envelope, None, reason)
-        return issued["receipt"]
+            refused = self._receipt(origin, claimed_id, envelope, None, reason)
+            return lambda: refused
+
+        def answer() -> dict[str, Any]:
+            try:
+                storing.result()
+            except ReleaseDenied:  # refused under this node's register: logged, receipt kept
+                return issued["receipt"]
+            except Conflict:
+                return self._already_received(origin, claimed_id, envelope)
+            return issued["receipt"]
+
+        return answer
 
     def _already_received(
         self, origin: NodeDescriptor, claimed_id: str, envelope: bytes

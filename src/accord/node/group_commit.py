@@ -3,9 +3,15 @@
 Every release (and every received envelope) appends to the one transparency log, whose head is a
 single row: writers are serialised on it, so one transaction per request makes throughput the
 inverse of a transaction's latency. Here a caller queues its write (the log entries and whatever
-rows must commit with them); whichever caller finds no batch in progress becomes the leader, takes
-up to ``max_batch`` queued writes, appends all their entries in one batch and runs their row
-writes, and commits once. Every write in a committed batch is durable when its caller returns.
+rows must commit with them) and gets a future; one writer thread per committer takes up to
+``max_batch`` queued writes, appends all their entries in one batch, runs their row writes and
+commits once, then settles their futures. A write's future is settled only after its batch
+committed, so every write is durable before its caller hears of it.
+
+One writer thread rather than "whichever caller comes first leads": the callers' threads then
+only do their own work (deciding, sealing, verifying) and wait; the thread that holds the
+database's write lock is never one of many threads contending for the interpreter, and an
+asynchronous caller (the API's event loop) needs no thread of its own to write.
 
 A write that fails takes its batch down with it, so a failed batch is run again one write per
 transaction: only the write at fault reports the error, the others commit. A batch that lost the
@@ -14,10 +20,12 @@ race for the log head to another process (PostgreSQL, several workers) is retrie
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Connection
 
@@ -32,12 +40,9 @@ T = TypeVar("T")
 
 @dataclass(eq=False)
 class _Write(Generic[T]):
-    entries: Sequence[LogEntry]
+    encoded: list[tuple[str, bytes]]
     rows: Callable[[Connection, Appended], T]
-    encoded: list[tuple[str, bytes]] = field(default_factory=list)
-    done: bool = False
-    result: tuple[Appended, T] | None = None
-    error: BaseException | None = None
+    future: Future[tuple[Appended, T]] = field(default_factory=Future)
 
 
 class GroupCommitter:
@@ -45,68 +50,87 @@ class GroupCommitter:
         self.database = database
         self.max_batch = max_batch
         self._condition = threading.Condition()
-        self._queue: list[_Write[object]] = []
-        self._leading = False
+        self._queue: list[_Write[Any]] = []
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._closed = False
+
+    def submit(
+        self,
+        entries: Sequence[LogEntry],
+        rows: Callable[[Connection, Appended], T] | None = None,
+    ) -> Future[tuple[Appended, T | None]]:
+        """Queue ``entries`` to append and ``rows(connection, appended)`` to run in the same
+        transaction (shared with other writes). The future settles once that transaction
+        committed (where the entries went and what ``rows`` returned) or failed (its error)."""
+        job: _Write[T | None] = _Write(
+            encoded=[(e.kind.value, e.encode()) for e in entries],
+            rows=rows or (lambda _c, _a: None),
+        )
+        with self._condition:
+            if self._closed:
+                raise StorageError("the node is shutting down: nothing more is written")
+            self._queue.append(job)
+            self._start()
+            self._condition.notify()
+        return job.future
 
     def write(
         self,
         entries: Sequence[LogEntry],
         rows: Callable[[Connection, Appended], T] | None = None,
     ) -> tuple[Appended, T | None]:
-        """Append ``entries`` and run ``rows(connection, appended)`` in the same committed
-        transaction (shared with other callers'); returns where the entries went and what
-        ``rows`` returned."""
-        job: _Write[object] = _Write(
-            entries=entries,
-            rows=rows or (lambda _c, _a: None),
-            encoded=[(e.kind.value, e.encode()) for e in entries],
-        )
+        """``submit``, then wait for the commit."""
+        return self.submit(entries, rows).result()
+
+    def close(self) -> None:
+        """Write what is queued, then stop the writer thread."""
         with self._condition:
-            self._queue.append(job)
-            while not job.done:
-                if self._leading:
+            self._closed = True
+            self._condition.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _start(self) -> None:
+        # A process forked from one whose writer ran has the queue but not the thread.
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run_writer, name="accord-writer")
+            self._thread.daemon = True
+            self._thread.start()
+
+    def _run_writer(self) -> None:
+        while True:
+            with self._condition:
+                while not self._queue and not self._closed:
                     self._condition.wait()
-                    continue
-                self._leading = True
+                if not self._queue:
+                    return
                 batch = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
-                self._condition.release()
-                try:
-                    self._commit(batch)
-                finally:
-                    for unfinished in batch:
-                        if not unfinished.done:  # the leader itself was interrupted
-                            unfinished.error = StorageError("the write was interrupted")
-                            unfinished.done = True
-                    self._condition.acquire()
-                    self._leading = False
-                    self._condition.notify_all()
-        if job.error is not None:
-            raise job.error
-        assert job.result is not None
-        appended, result = job.result
-        return appended, result  # type: ignore[return-value]
+            self._commit(batch)
 
-    def _commit(self, batch: list[_Write[object]]) -> None:
+    def _commit(self, batch: list[_Write[Any]]) -> None:
         try:
             results = in_transaction(self.database, lambda c: self._run(c, batch))
         except BaseException as error:
             if len(batch) == 1:
-                batch[0].error = error
-                batch[0].done = True
+                batch[0].future.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
                 return
             for job in batch:
                 self._commit([job])
             return
         for job, result in zip(batch, results, strict=True):
-            job.result = result
-            job.done = True
+            job.future.set_result(result)
 
     @staticmethod
-    def _run(connection: Connection, batch: list[_Write[object]]) -> list[tuple[Appended, object]]:
+    def _run(connection: Connection, batch: list[_Write[Any]]) -> list[tuple[Appended, Any]]:
         everything = [pair for job in batch for pair in job.encoded]
         appended = TlogRepository(connection).append(everything)
-        results: list[tuple[Appended, object]] = []
+        results: list[tuple[Appended, Any]] = []
         index = appended.first_index
         for job in batch:
             own = Appended(first_index=index, size=index + len(job.encoded))

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,18 @@ class InboxService:
         """Verify, decide again, and store an accepted envelope with its log entry (a refused one
         only logged, then ``ReleaseDenied``). ``along(connection, decision, log_index)`` runs in
         the same transaction (the federation receipt is kept with what it attests)."""
+        return self.accept_submit(envelope, expected_id=expected_id, along=along).result()
+
+    def accept_submit(
+        self,
+        envelope: bytes,
+        *,
+        expected_id: str | None = None,
+        along: Callable[[Connection, Decision, int], None] | None = None,
+    ) -> Future[Accepted]:
+        """``accept``, with the storing queued for the group commit: verification and the
+        decision happen here (their errors are raised here); the future settles with the
+        ``Accepted`` once committed, or with ``ReleaseDenied`` or the storing's error."""
         if len(envelope) > MAX_ENVELOPE:
             raise InvalidInput(f"an envelope is at most {MAX_ENVELOPE} bytes")
         sender = self.sender_of(envelope)
@@ -143,18 +156,38 @@ class InboxService:
             if along is not None:
                 along(connection, decision, appended.first_index)
 
-        appended, _ = self.committer.write([LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], store)
-        if not accepted:
-            # The refusal is logged (committed above) and reported with every reason.
-            raise ReleaseDenied(
-                {"id": header["id"], "log_index": appended.first_index, **decision.to_dict()}
+        committing = self.committer.submit([LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], store)
+        stored: Future[Accepted] = Future()
+
+        def settle(done: Future[tuple[Appended, None]]) -> None:
+            error = done.exception()
+            if error is not None:
+                stored.set_exception(error)
+                return
+            appended = done.result()[0]
+            if not accepted:
+                # The refusal is logged (committed) and reported with every reason.
+                stored.set_exception(
+                    ReleaseDenied(
+                        {
+                            "id": header["id"],
+                            "log_index": appended.first_index,
+                            **decision.to_dict(),
+                        }
+                    )
+                )
+                return
+            stored.set_result(
+                Accepted(
+                    id=str(header["id"]),
+                    sender=sender.node,
+                    marking=decision.recipient_marking or "",
+                    log_index=appended.first_index,
+                )
             )
-        return Accepted(
-            id=str(header["id"]),
-            sender=sender.node,
-            marking=decision.recipient_marking or "",
-            log_index=appended.first_index,
-        )
+
+        committing.add_done_callback(settle)
+        return stored
 
     def sender_of(self, envelope: bytes) -> NodeDescriptor:
         """The pinned partner an envelope says sealed it (checked when it is verified)."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -42,6 +44,23 @@ from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
 MAX_BODY = 16 * 1024 * 1024
+
+
+def _then(
+    committing: Future[tuple[Appended, Any]], result: Callable[[Appended], ReleaseResult]
+) -> Future[ReleaseResult]:
+    """A future of ``result(appended)`` once ``committing`` settles (its error if it failed)."""
+    released: Future[ReleaseResult] = Future()
+
+    def settle(done: Future[tuple[Appended, Any]]) -> None:
+        error = done.exception()
+        if error is not None:
+            released.set_exception(error)
+        else:
+            released.set_result(result(done.result()[0]))
+
+    committing.add_done_callback(settle)
+    return released
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +123,28 @@ class MessagingService:
         body: bytes | BinaryIO,
     ) -> ReleaseResult:
         """Release as ``user``, an active officer already authenticated (the API's caller)."""
+        return self.release_submit(
+            user,
+            recipient=recipient,
+            label=label,
+            capability=capability,
+            activity=activity,
+            body=body,
+        ).result()
+
+    def release_submit(
+        self,
+        user: User,
+        *,
+        recipient: str,
+        label: Label,
+        capability: str,
+        activity: str,
+        body: bytes | BinaryIO,
+    ) -> Future[ReleaseResult]:
+        """Decide and seal here, then queue the outbox row and the log entries for the group
+        commit: the future settles once they are committed (``release_as`` waits for it; the
+        API's event loop awaits it)."""
         if user.role is not Role.OFFICER or not user.active:
             raise InvalidInput(f"user {user.name} may not release: an active officer may")
         if isinstance(body, bytes) and len(body) > MAX_BODY:
@@ -147,8 +188,11 @@ class MessagingService:
             "at": stamp,
         }
         if not decision.permit:
-            denied, _ = self.committer.write([LogEntry(EntryKind.RELEASE_DECISION, entry)])
-            return ReleaseResult(id=None, decision=decision, log_index=denied.first_index)
+            denying = self.committer.submit([LogEntry(EntryKind.RELEASE_DECISION, entry)])
+            return _then(
+                denying,
+                lambda done: ReleaseResult(id=None, decision=decision, log_index=done.first_index),
+            )
         partner = self._partner(recipient)
         sealed_bytes = io.BytesIO()
         sealed = seal(
@@ -188,7 +232,7 @@ class MessagingService:
                 },
             )
 
-        appended, _ = self.committer.write(
+        queued = self.committer.submit(
             [
                 LogEntry(EntryKind.RELEASE_DECISION, entry),
                 LogEntry(
@@ -203,7 +247,10 @@ class MessagingService:
             ],
             queue,
         )
-        return ReleaseResult(id=sealed.id, decision=decision, log_index=appended.first_index)
+        return _then(
+            queued,
+            lambda done: ReleaseResult(id=sealed.id, decision=decision, log_index=done.first_index),
+        )
 
     def _partner(self, nation: str) -> NodeDescriptor:
         found = [d for d in self.partners.values() if d.nation == nation]

@@ -150,6 +150,7 @@ class NodeServices:
         )
 
     def close(self) -> None:
+        self.committer.close()
         if self._client is not None:
             self._client.close()
         self.database.dispose()

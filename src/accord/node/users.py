@@ -13,6 +13,8 @@ import enum
 import hashlib
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +29,11 @@ from accord.store.database import Database
 from accord.store.tables import tokens, users
 
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+#: How long (seconds) a token once found valid is believed without asking the database again. A
+#: token revoked through this process stops working at once; one revoked by another process (the
+#: CLI beside a running server, another worker) within this many seconds.
+TOKEN_CACHE_SECONDS = 2.0
+_TOKEN_CACHE_SIZE = 4096
 TOKEN_PREFIX = "acc_"  # noqa: S105 (a prefix that makes tokens recognisable, not a secret)
 
 
@@ -107,6 +114,13 @@ class UserService:
         self.clock = clock
         self.policy = policy
         self.nation = nation
+        # token hash -> (user, token expiry, believed until (monotonic seconds))
+        self._believed: dict[str, tuple[User, str, float]] = {}
+        self._believed_lock = threading.Lock()
+
+    def _forget_tokens(self) -> None:
+        with self._believed_lock:
+            self._believed.clear()
 
     def _now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat()
@@ -176,6 +190,7 @@ class UserService:
                 .where(tokens.c.user_name == name, tokens.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+        self._forget_tokens()  # after the commit: no reader can cache the old answer again
         return self.get(name)
 
     def require(self, name: str, role: Role) -> User:
@@ -218,19 +233,39 @@ class UserService:
                 .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
                 .values(revoked_at=self._now())
             )
+        self._forget_tokens()
         if done.rowcount != 1:
             raise NotFound(f"no active token {token_id!r}")
+
+    def believed(self, token: str) -> User | None:
+        """The user of a token found valid in the last ``TOKEN_CACHE_SECONDS`` and not expired
+        since, without touching the database; None means "ask ``authenticate``"."""
+        digest = _hash(token)
+        with self._believed_lock:
+            found = self._believed.get(digest)
+        if found is None:
+            return None
+        user, expires_at, until = found
+        if time.monotonic() >= until or expires_at <= self._now():
+            return None
+        return user
 
     def authenticate(self, token: str) -> User:
         """The user a token belongs to; one opaque refusal for unknown, expired or revoked."""
         refused = InvalidInput("the token is not valid")
         if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
             raise refused
+        digest = _hash(token)
         with self.database.reading() as connection:
-            row = connection.execute(_TOKEN_HOLDER, {"token_hash": _hash(token)}).first()
+            row = connection.execute(_TOKEN_HOLDER, {"token_hash": digest}).first()
         if row is None or row.token_revoked is not None or str(row.expires_at) <= self._now():
             raise refused
         user = _user(row)
         if not user.active:
             raise refused
+        with self._believed_lock:
+            if len(self._believed) >= _TOKEN_CACHE_SIZE:
+                self._believed.clear()
+            until = time.monotonic() + TOKEN_CACHE_SECONDS
+            self._believed[digest] = (user, str(row.expires_at), until)
         return user

@@ -25,6 +25,10 @@ from accord.errors import InvalidInput, StorageError
 
 log = logging.getLogger(__name__)
 
+#: Connections kept open per process, and how many more may open under a burst.
+POOL_SIZE = 16
+POOL_OVERFLOW = 16
+
 
 class Database:
     def __init__(self, url: str) -> None:
@@ -42,7 +46,13 @@ class Database:
             # A pooled PostgreSQL connection is checked before use (the server may have restarted);
             # a SQLite file needs no such round trip on every transaction.
             self.engine: Engine = create_engine(
-                parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite", future=True
+                parsed,
+                pool_pre_ping=parsed.get_backend_name() != "sqlite",
+                # Enough pooled connections for the API's worker threads: a request past the
+                # pool would open (and on SQLite set up) a fresh connection, then close it.
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+                future=True,
             )
         except (SQLAlchemyError, ImportError) as e:
             raise StorageError(f"cannot open the {self.dialect} database: {_brief(e)}") from e
