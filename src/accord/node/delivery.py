@@ -177,6 +177,7 @@ class DeliveryWorker:
             for node, batch in batches:
                 self._send(node, batch, report)
             return report
+
         # Several transactions in flight at once, so that the receiver verifies one batch while
         # this node verifies and records the receipts of another (each is idempotent and
         # settled on its own, and counted in a report of its own).
