@@ -1,2 +1,2 @@
-"""Cryptography for Accord. ``_hazmat`` is the only module that imports ``cryptography.hazmat``;
-everything else uses the safe recipes it exposes."""
+"""Cryptography for Accord. ``_hazmat`` is the only module that imports the ``cryptography``
+package's hazardous-materials layer; everything else uses the safe recipes it exposes."""
