@@ -130,3 +130,25 @@ def test_duplicates_strangers_and_tampering_are_refused(database: Database) -> N
         stranger.accept(envelope("UNCLASSIFIED"))
     with pytest.raises(InvalidInput, match="not an Accord envelope"):
         service(database).accept(b"garbage")
+
+
+def test_a_duplicate_queued_with_new_envelopes_fails_alone(database: Database) -> None:
+    receiver = service(database)
+    first = envelope("UNCLASSIFIED", b"first")
+    receiver.accept(first)
+    fresh = [envelope("UNCLASSIFIED", f"fresh {n}".encode()) for n in range(3)]
+    # Queued together, they share a batch: the duplicate's primary key fails the batch, which is
+    # retried one write at a time; only the duplicate is refused, the others are stored.
+    pending = [receiver.accept_submit(data) for data in [fresh[0], first, fresh[1], fresh[2]]]
+    outcomes = []
+    for future in pending:
+        try:
+            outcomes.append(future.result().id)
+        except Conflict:
+            outcomes.append("conflict")
+    assert outcomes[1] == "conflict"
+    assert "conflict" not in outcomes[:1] + outcomes[2:]
+    with database.transaction() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(inbox)).scalar() == 4
+        # The refused duplicate's log entry rolled back with it: 1 + 3 entries.
+        assert TlogRepository(connection).size() == 4

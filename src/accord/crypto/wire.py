@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import binascii
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -258,6 +259,30 @@ class Reader:
             header_json = line[len(_OPENING_PREFIX) : split]
             wrapped_json = line[split + len(b',"keys":') : -1]
         return Opening(header=header, keys=wrapped, header_json=header_json, keys_json=wrapped_json)
+
+    def claimed_sender(self) -> str:
+        """The sender node the opening record names, read without its canonical checks: only to
+        choose whose pinned descriptor ``verify`` checks everything against."""
+        limit = self.limits.max_header_bytes + self.limits.max_recipients * 2048
+        if self.cbor:
+            start = self.source.tell()
+            try:
+                value = cbor2.CBORDecoder(io.BytesIO(self.source.read(limit))).decode()
+            except (cbor2.CBORDecodeError, ValueError, RecursionError, OverflowError, MemoryError):
+                raise InvalidInput("an envelope record is not valid CBOR") from None
+            self.source.seek(start)
+        else:
+            try:
+                value = json.loads(self._line(limit))
+            except (ValueError, RecursionError):
+                raise InvalidInput("an envelope line is not JSON") from None
+        try:
+            node = value["header"]["sender"]["node"]
+        except (KeyError, TypeError):
+            raise InvalidInput("the envelope names no sender") from None
+        if not isinstance(node, str):
+            raise InvalidInput("the envelope names no sender")
+        return node
 
     def records(self) -> Iterator[bytes | memoryview | list[dict[str, Any]]]:
         """The segments (bytes), then the signatures (a list) as the last item."""

@@ -96,6 +96,19 @@ _RETRY_LATER = (
     )
 )
 
+#: A batch's receipts recorded in one statement (executemany).
+_SETTLE = (
+    sa.update(outbox)
+    .where(outbox.c.id == sa.bindparam("message"))
+    .values(
+        status=sa.bindparam("status"),
+        status_reason=sa.bindparam("reason"),
+        receipt=sa.bindparam("receipt", type_=outbox.c.receipt.type),
+        next_attempt_at=None,
+        updated_at=sa.bindparam("now"),
+    )
+)
+
 
 def _stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
@@ -364,18 +377,19 @@ class DeliveryWorker:
         now = self.clock.now()
 
         def mark(connection: Connection, _appended: Appended) -> None:
-            for message, receipt in settled:
-                connection.execute(
-                    sa.update(outbox)
-                    .where(outbox.c.id == message.id)
-                    .values(
-                        status="delivered" if receipt["status"] == "accepted" else "rejected",
-                        status_reason=str(receipt.get("reason") or "") or None,
-                        receipt=receipt,
-                        next_attempt_at=None,
-                        updated_at=_stamp(now),
-                    )
-                )
+            connection.execute(
+                _SETTLE,
+                [
+                    {
+                        "message": message.id,
+                        "status": "delivered" if receipt["status"] == "accepted" else "rejected",
+                        "reason": str(receipt.get("reason") or "") or None,
+                        "receipt": receipt,
+                        "now": _stamp(now),
+                    }
+                    for message, receipt in settled
+                ],
+            )
 
         self.committer.write(
             [

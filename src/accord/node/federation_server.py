@@ -166,9 +166,6 @@ class TransactionService:
             return lambda: self._other_content(origin, claimed_id, envelope)
         issued: dict[str, dict[str, Any]] = {}
         try:
-            sender = self.inbox.sender_of(envelope)
-            if sender.node != origin.node:
-                raise InvalidInput(f"the envelope was sealed by {sender.node}, not {origin.node}")
 
             def keep(connection: Connection, decision: Decision, log_index: int) -> None:
                 accepted = decision.permit and decision.recipient_label is not None
@@ -194,7 +191,9 @@ class TransactionService:
                 )
                 issued["receipt"] = receipt
 
-            storing = self.inbox.accept_submit(envelope, expected_id=claimed_id, along=keep)
+            storing = self.inbox.accept_submit(
+                envelope, expected_id=claimed_id, expected_sender=origin.node, along=keep
+            )
         except (EnvelopeError, InvalidInput) as error:
             reason = (
                 "the envelope does not verify"

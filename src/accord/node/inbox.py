@@ -24,13 +24,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import open_envelope, verify
 from accord.crypto.keys import NodeKeys
 from accord.crypto.wire import Limits, Reader
-from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
+from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied, StorageError
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
 from accord.node.group_commit import GroupCommitter
@@ -52,6 +53,9 @@ class Accepted:
     sender: str
     marking: str
     log_index: int
+
+
+_RECEIVED = sa.select(inbox.c.id).where(inbox.c.id == sa.bindparam("id"))
 
 
 class InboxService:
@@ -89,14 +93,18 @@ class InboxService:
         envelope: bytes,
         *,
         expected_id: str | None = None,
+        expected_sender: str | None = None,
         along: Callable[[Connection, Decision, int], None] | None = None,
     ) -> Future[Accepted]:
         """``accept``, with the storing queued for the group commit: verification and the
         decision happen here (their errors are raised here); the future settles with the
-        ``Accepted`` once committed, or with ``ReleaseDenied`` or the storing's error."""
+        ``Accepted`` once committed, or with ``ReleaseDenied`` or the storing's error.
+        ``expected_sender``: the node that must have sealed it (a federation request's origin)."""
         if len(envelope) > MAX_ENVELOPE:
             raise InvalidInput(f"an envelope is at most {MAX_ENVELOPE} bytes")
         sender = self.sender_of(envelope)
+        if expected_sender is not None and sender.node != expected_sender:
+            raise InvalidInput(f"the envelope was sealed by {sender.node}, not {expected_sender}")
         checked_envelope = verify(io.BytesIO(envelope), sender)
         header = checked_envelope.header
         if expected_id is not None and header["id"] != expected_id:
@@ -132,8 +140,11 @@ class InboxService:
         accepted = decision.permit and decision.recipient_label is not None
 
         def store(connection: Connection, appended: Appended) -> None:
-            # Checked inside the transaction that writes it (the log entry rolls back with it).
-            if connection.execute(sa.select(inbox.c.id).where(inbox.c.id == header["id"])).first():
+            # An envelope already received is refused inside the transaction that would write it
+            # (the log entry rolls back with it): an accepted one by the inbox's primary key (no
+            # query on the common path; the group commit then retries the batch one write at a
+            # time and this write alone fails), a refused one by looking.
+            if not accepted and connection.execute(_RECEIVED, {"id": header["id"]}).first():
                 raise Conflict(f"envelope {header['id']} was already received")
             if accepted:
                 assert decision.recipient_label is not None
@@ -161,6 +172,8 @@ class InboxService:
 
         def settle(done: Future[tuple[Appended, None]]) -> None:
             error = done.exception()
+            if isinstance(error, StorageError) and isinstance(error.__cause__, IntegrityError):
+                error = Conflict(f"envelope {header['id']} was already received")
             if error is not None:
                 stored.set_exception(error)
                 return
@@ -192,8 +205,8 @@ class InboxService:
     def sender_of(self, envelope: bytes) -> NodeDescriptor:
         """The pinned partner an envelope says sealed it (checked when it is verified)."""
         try:
-            node = Reader(io.BytesIO(envelope), Limits()).opening().header["sender"]["node"]
-        except (InvalidInput, KeyError, TypeError):
+            node = Reader(io.BytesIO(envelope), Limits()).claimed_sender()
+        except InvalidInput:
             raise InvalidInput("not an Accord envelope") from None
         descriptor = self.partners.get(str(node))
         if descriptor is None:
