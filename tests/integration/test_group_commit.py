@@ -114,6 +114,40 @@ def test_a_failing_write_fails_alone(database: Database) -> None:
         assert connection.execute(sa.select(sa.func.count()).select_from(outbox)).scalar() == 11
 
 
+def test_inserts_go_in_one_statement_per_table_and_a_failing_one_fails_alone(
+    database: Database,
+) -> None:
+    committer = GroupCommitter(database, max_batch=32)
+    # Queued together: numbers 3 and 7 insert the same outbox id, so the second one's batch
+    # fails and is retried one write at a time; only that write reports the error.
+    futures = [
+        committer.submit(
+            [_entry(number)],
+            inserts=lambda appended, number=number: [
+                (
+                    outbox,
+                    {
+                        **_row(999 if number in (3, 7) else number),
+                        "log_index": appended.first_index,
+                    },
+                )
+            ],
+        )
+        for number in range(12)
+    ]
+    outcomes = [type(f.exception()).__name__ if f.exception() else "ok" for f in futures]
+    assert outcomes.count("ok") == 11
+    assert [o for o in outcomes if o != "ok"] == ["StorageError"]
+    with database.transaction() as connection:
+        assert TlogRepository(connection).size() == 11
+        stored = dict(connection.execute(sa.select(outbox.c.id, outbox.c.log_index)).all())
+        for index in range(11):
+            _kind, data = TlogRepository(connection).entry(index)
+            number = decode(data).fields["revision"]
+            expected_id = f"m{999 if number in (3, 7) else number}"
+            assert stored[expected_id] == index
+
+
 def test_an_error_raised_by_the_rows_reaches_its_caller_unchanged(database: Database) -> None:
     committer = GroupCommitter(database)
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from accord.clock import Clock
@@ -31,7 +30,7 @@ from accord.federation.protocol import (
     make_receipt,
     verify_request,
 )
-from accord.node.group_commit import GroupCommitter
+from accord.node.group_commit import GroupCommitter, Insert
 from accord.node.inbox import MAX_ENVELOPE, InboxService
 from accord.policy.model import Decision
 from accord.store.database import Database
@@ -167,7 +166,7 @@ class TransactionService:
         issued: dict[str, dict[str, Any]] = {}
         try:
 
-            def keep(connection: Connection, decision: Decision, log_index: int) -> None:
+            def keep(decision: Decision, log_index: int) -> list[Insert]:
                 accepted = decision.permit and decision.recipient_label is not None
                 reason = "" if accepted else f"refused: {denial_reason(decision.to_dict())}"
                 receipt = make_receipt(
@@ -180,16 +179,14 @@ class TransactionService:
                     log_index=log_index if accepted else None,
                     now=self.clock.now(),
                 )
-                connection.execute(
-                    receipts_issued.insert(),
-                    {
-                        "envelope_id": claimed_id,
-                        "sender_node": origin.node,
-                        "digest": receipt["digest"],
-                        "receipt": receipt,
-                    },
-                )
                 issued["receipt"] = receipt
+                kept_row = {
+                    "envelope_id": claimed_id,
+                    "sender_node": origin.node,
+                    "digest": receipt["digest"],
+                    "receipt": receipt,
+                }
+                return [(receipts_issued, kept_row)]
 
             storing = self.inbox.accept_submit(
                 envelope, expected_id=claimed_id, expected_sender=origin.node, along=keep

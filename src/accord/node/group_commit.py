@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from accord.errors import StorageError
@@ -38,10 +39,20 @@ from accord.tlog.entries import LogEntry
 T = TypeVar("T")
 
 
+#: A row to insert: its table and values. Inserts of a batch's writes go to the database as one
+#: executemany per table (one round trip on PostgreSQL), after the batch's ``rows`` callbacks.
+Insert = tuple[sa.Table, dict[str, Any]]
+
+
+def _no_inserts(_appended: Appended) -> Sequence[Insert]:
+    return ()
+
+
 @dataclass(eq=False)
 class _Write(Generic[T]):
     encoded: list[tuple[str, bytes]]
     rows: Callable[[Connection, Appended], T]
+    inserts: Callable[[Appended], Sequence[Insert]] = _no_inserts
     future: Future[tuple[Appended, T]] = field(default_factory=Future)
 
 
@@ -59,13 +70,17 @@ class GroupCommitter:
         self,
         entries: Sequence[LogEntry],
         rows: Callable[[Connection, Appended], T] | None = None,
+        *,
+        inserts: Callable[[Appended], Sequence[Insert]] | None = None,
     ) -> Future[tuple[Appended, T | None]]:
-        """Queue ``entries`` to append and ``rows(connection, appended)`` to run in the same
-        transaction (shared with other writes). The future settles once that transaction
-        committed (where the entries went and what ``rows`` returned) or failed (its error)."""
+        """Queue ``entries`` to append, and ``rows(connection, appended)`` to run and the rows
+        ``inserts(appended)`` gives to insert in the same transaction (shared with other writes).
+        The future settles once that transaction committed (where the entries went and what
+        ``rows`` returned) or failed (its error)."""
         job: _Write[T | None] = _Write(
             encoded=[(e.kind.value, e.encode()) for e in entries],
             rows=rows or (lambda _c, _a: None),
+            inserts=inserts or _no_inserts,
         )
         with self._condition:
             if self._closed:
@@ -131,9 +146,14 @@ class GroupCommitter:
         everything = [pair for job in batch for pair in job.encoded]
         appended = TlogRepository(connection).append(everything)
         results: list[tuple[Appended, Any]] = []
+        tables: dict[sa.Table, list[dict[str, Any]]] = {}
         index = appended.first_index
         for job in batch:
             own = Appended(first_index=index, size=index + len(job.encoded))
             results.append((own, job.rows(connection, own)))
+            for table, values in job.inserts(own):
+                tables.setdefault(table, []).append(values)
             index = own.size
+        for table, many in tables.items():
+            connection.execute(table.insert(), many)
         return results

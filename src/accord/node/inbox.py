@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +34,7 @@ from accord.crypto.wire import Limits, Reader
 from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied, StorageError
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
-from accord.node.group_commit import GroupCommitter
+from accord.node.group_commit import GroupCommitter, Insert
 from accord.node.users import User
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
@@ -81,10 +81,10 @@ class InboxService:
         envelope: bytes,
         *,
         expected_id: str | None = None,
-        along: Callable[[Connection, Decision, int], None] | None = None,
+        along: Callable[[Decision, int], Sequence[Insert]] | None = None,
     ) -> Accepted:
         """Verify, decide again, and store an accepted envelope with its log entry (a refused one
-        only logged, then ``ReleaseDenied``). ``along(connection, decision, log_index)`` runs in
+        only logged, then ``ReleaseDenied``). ``along(decision, log_index)`` gives rows to insert in
         the same transaction (the federation receipt is kept with what it attests)."""
         return self.accept_submit(envelope, expected_id=expected_id, along=along).result()
 
@@ -94,7 +94,7 @@ class InboxService:
         *,
         expected_id: str | None = None,
         expected_sender: str | None = None,
-        along: Callable[[Connection, Decision, int], None] | None = None,
+        along: Callable[[Decision, int], Sequence[Insert]] | None = None,
     ) -> Future[Accepted]:
         """``accept``, with the storing queued for the group commit: verification and the
         decision happen here (their errors are raised here); the future settles with the
@@ -139,35 +139,42 @@ class InboxService:
         }
         accepted = decision.permit and decision.recipient_label is not None
 
-        def store(connection: Connection, appended: Appended) -> None:
+        row = (
+            {
+                "id": header["id"],
+                "received_at": stamp,
+                "sender_node": sender.node,
+                "sender_nation": sender.nation,
+                "capability": header["capability"],
+                "activity": header["activity"],
+                "label": header["label"],
+                "local_label": label_to_dict(decision.recipient_label),
+                "local_marking": decision.recipient_marking or "",
+                "envelope": envelope,
+            }
+            if accepted and decision.recipient_label is not None
+            else None
+        )
+
+        def check(connection: Connection, _appended: Appended) -> None:
             # An envelope already received is refused inside the transaction that would write it
             # (the log entry rolls back with it): an accepted one by the inbox's primary key (no
             # query on the common path; the group commit then retries the batch one write at a
             # time and this write alone fails), a refused one by looking.
-            if not accepted and connection.execute(_RECEIVED, {"id": header["id"]}).first():
+            if row is None and connection.execute(_RECEIVED, {"id": header["id"]}).first():
                 raise Conflict(f"envelope {header['id']} was already received")
-            if accepted:
-                assert decision.recipient_label is not None
-                connection.execute(
-                    inbox.insert(),
-                    {
-                        "id": header["id"],
-                        "received_at": stamp,
-                        "sender_node": sender.node,
-                        "sender_nation": sender.nation,
-                        "capability": header["capability"],
-                        "activity": header["activity"],
-                        "label": header["label"],
-                        "local_label": label_to_dict(decision.recipient_label),
-                        "local_marking": decision.recipient_marking or "",
-                        "envelope": envelope,
-                        "log_index": appended.first_index,
-                    },
-                )
-            if along is not None:
-                along(connection, decision, appended.first_index)
 
-        committing = self.committer.submit([LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], store)
+        def inserts(appended: Appended) -> list[Insert]:
+            rows: list[Insert] = []
+            if row is not None:
+                rows.append((inbox, {**row, "log_index": appended.first_index}))
+            if along is not None:
+                rows.extend(along(decision, appended.first_index))
+            return rows
+
+        committing = self.committer.submit(
+            [LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], check, inserts=inserts
+        )
         stored: Future[Accepted] = Future()
 
         def settle(done: Future[tuple[Appended, None]]) -> None:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
@@ -175,13 +174,14 @@ class MessagingService:
             )
         )
         stamp = now.astimezone(dt.UTC).isoformat()
+        label_json = label_to_dict(label)
         entry = {
             "decision": "permit" if decision.permit else "deny",
             "sender": self.keys.nation,
             "recipient": recipient,
             "capability": capability,
             "activity": activity,
-            "label": label_to_dict(label),
+            "label": label_json,
             "agreements": list(decision.agreements),
             "register_version": decision.register_version,
             "user": user.name,
@@ -201,7 +201,7 @@ class MessagingService:
             sender=self.keys,
             recipients=recipients_of(partner, at=now),
             release=Release(
-                label=label_to_dict(label),
+                label=label_json,
                 capability=capability,
                 activity=activity,
                 agreements=decision.agreements,
@@ -212,25 +212,20 @@ class MessagingService:
         digest = hashlib.sha256(envelope).hexdigest()
         entry["message"] = sealed.id
 
-        def queue(connection: Connection, appended: Appended) -> None:
-            connection.execute(
-                outbox.insert(),
-                {
-                    "id": sealed.id,
-                    "created_at": stamp,
-                    "sender_user": user.name,
-                    "recipient_nation": recipient,
-                    "recipient_node": partner.node,
-                    "capability": capability,
-                    "activity": activity,
-                    "label": label_to_dict(label),
-                    "decision": decision.to_dict(),
-                    "envelope": envelope,
-                    "envelope_digest": digest,
-                    "log_index": appended.first_index,
-                    "status": "queued",
-                },
-            )
+        row = {
+            "id": sealed.id,
+            "created_at": stamp,
+            "sender_user": user.name,
+            "recipient_nation": recipient,
+            "recipient_node": partner.node,
+            "capability": capability,
+            "activity": activity,
+            "label": label_json,
+            "decision": decision.to_dict(),
+            "envelope": envelope,
+            "envelope_digest": digest,
+            "status": "queued",
+        }
 
         queued = self.committer.submit(
             [
@@ -245,7 +240,7 @@ class MessagingService:
                     },
                 ),
             ],
-            queue,
+            inserts=lambda appended: [(outbox, {**row, "log_index": appended.first_index})],
         )
         return _then(
             queued,
