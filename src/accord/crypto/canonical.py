@@ -111,12 +111,13 @@ def loads_signed(data: bytes, *, canonical: bool = False) -> Any:
     input with that form, which already refuses repeated and unsorted keys, so the per-object
     check is skipped."""
     try:
-        return json.loads(
-            data,
-            parse_float=_no_float,
-            parse_int=_integer,
-            parse_constant=_no_float,
-            object_pairs_hook=None if canonical else _object,
-        )
+        return (_CANONICAL if canonical else _CHECKED).decode(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
         raise InvalidInput("not valid JSON") from None
+
+
+# Built once: ``json.loads`` with hooks would build a decoder on every call.
+_CANONICAL = json.JSONDecoder(parse_float=_no_float, parse_int=_integer, parse_constant=_no_float)
+_CHECKED = json.JSONDecoder(
+    parse_float=_no_float, parse_int=_integer, parse_constant=_no_float, object_pairs_hook=_object
+)

@@ -83,6 +83,32 @@ def send_signed(
     return client.request(method, url + path, content=body, headers=headers)
 
 
+_IS_DUE = (
+    outbox.c.status.in_(("queued", "held")),
+    # Messages to a node that is not (yet) a peer wait untouched: nothing could send them, and
+    # re-deciding and failing them on every pass is wasted work.
+    outbox.c.recipient_node.in_(sa.bindparam("nodes", expanding=True)),
+    sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= sa.bindparam("now")),
+)
+_ANY_DUE = sa.select(outbox.c.id).where(*_IS_DUE).limit(1)
+_DUE = (
+    sa.select(
+        outbox.c.id,
+        outbox.c.recipient_nation,
+        outbox.c.recipient_node,
+        outbox.c.capability,
+        outbox.c.activity,
+        outbox.c.label,
+        outbox.c.envelope,
+        outbox.c.attempts,
+        outbox.c.txn_id,
+        outbox.c.status,
+    )
+    .where(*_IS_DUE)
+    .order_by(outbox.c.created_at)
+    .limit(CLAIM)
+)
+
 #: One statement for a whole failed batch (executemany), each message with its own backoff.
 _RETRY_LATER = (
     sa.update(outbox)
@@ -205,37 +231,20 @@ class DeliveryWorker:
         return report
 
     def _claim(self) -> list[_Due]:
+        if not self.urls:
+            return []
         now = self.clock.now()
+        due = {"nodes": sorted(self.urls), "now": _stamp(now)}
+        # Most passes find nothing due: a read snapshot says so without taking the write lock
+        # (SQLite) that the claim below needs, and that the node's writer would wait for.
+        with self.database.reading() as connection:
+            if connection.execute(_ANY_DUE, due).first() is None:
+                return []
         with self.database.transaction() as connection:
-            query = (
-                sa.select(
-                    outbox.c.id,
-                    outbox.c.recipient_nation,
-                    outbox.c.recipient_node,
-                    outbox.c.capability,
-                    outbox.c.activity,
-                    outbox.c.label,
-                    outbox.c.envelope,
-                    outbox.c.attempts,
-                    outbox.c.txn_id,
-                    outbox.c.status,
-                )
-                .where(
-                    outbox.c.status.in_(("queued", "held")),
-                    # Messages to a node that is not (yet) a peer wait untouched: nothing could
-                    # send them, and re-deciding and failing them on every pass is wasted work.
-                    outbox.c.recipient_node.in_(sorted(self.urls)),
-                    sa.or_(
-                        outbox.c.next_attempt_at.is_(None),
-                        outbox.c.next_attempt_at <= _stamp(now),
-                    ),
-                )
-                .order_by(outbox.c.created_at)
-                .limit(CLAIM)
-            )
+            query = _DUE
             if self.database.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = connection.execute(query).all()
+            rows = connection.execute(query, due).all()
             if rows:
                 connection.execute(
                     sa.update(outbox)
