@@ -26,23 +26,39 @@ _MAX_DEPTH = 32
 def _check(value: Any, depth: int = 0) -> None:
     if depth > _MAX_DEPTH:
         raise InvalidInput("a signed value is nested too deeply")
-    if value is None or isinstance(value, (bool, str)):
+    # Exact types first (the common case, and cheap); subclasses (a StrEnum) by isinstance.
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii():
+                _check_key(key)
+            _check(item, depth + 1)
+        return
+    if kind is list:
+        for item in value:
+            _check(item, depth + 1)
+        return
+    if isinstance(value, (bool, str)):
         return
     if isinstance(value, int):
         if abs(value) > _MAX_SAFE_INTEGER:
             raise InvalidInput("integers in signed values stay within 2^53")
         return
-    if isinstance(value, list):
-        for item in value:
-            _check(item, depth + 1)
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str) or not key.isascii():
-                raise InvalidInput("keys of signed objects are ASCII strings")
-            _check(item, depth + 1)
-        return
+    if isinstance(value, (list, dict)):
+        raise InvalidInput(f"a signed value may not contain a {type(value).__name__} subclass")
     raise InvalidInput(f"a signed value may not contain {type(value).__name__}")
+
+
+def _check_key(key: object) -> None:
+    if not isinstance(key, str) or not key.isascii():
+        raise InvalidInput("keys of signed objects are ASCII strings")
+
+
+def check_signed(value: Any) -> None:
+    """Refuse ``value`` unless it is in the subset Accord signs (see the module's docstring)."""
+    _check(value)
 
 
 def canonical_json(value: Any, *, checked: bool = False) -> bytes:

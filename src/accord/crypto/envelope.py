@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from accord.crypto import _hazmat
-from accord.crypto.canonical import canonical_json
+from accord.crypto.canonical import canonical_json, check_signed
 from accord.crypto.descriptor import NodeDescriptor, verify_signature
 from accord.crypto.keys import KeyStatus, NodeKeys
 from accord.crypto.wire import Limits, Opening, Reader, Writer, keys_json
@@ -215,7 +215,10 @@ def seal(
         "segment_size": segment_size,
         "recipients": [{"node": r.node, "key": r.key_id} for r in recipients],
     }
-    header_json = canonical_json(header)
+    # Only the label comes from outside as a free-form value: the rest of the header is built
+    # here from typed values, so the signed-subset check need not walk it again.
+    check_signed(release.label)
+    header_json = canonical_json(header, checked=True)
     binding = _binding(header_json)
     key = body_key or _hazmat.random_bytes(_BODY_KEY_SIZE)
     wrapped = [(r.key_id, _hazmat.hpke_seal(r.suite, r.public, key, binding)) for r in recipients]
