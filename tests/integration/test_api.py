@@ -164,7 +164,10 @@ def test_what_if_decisions_channels_and_agreements(api: tuple[TestClient, dict[s
     listed = client.get("/v1/agreements?on=2021-06-01", headers=auth(tokens["olga"])).json()
     cismoa = next(a for a in listed if a["id"] == "pak-usa-cismoa")
     assert cismoa["status"] == "lapsed"
-    metrics = client.get("/metrics").text
+    # Metrics: operators and auditors; officers and anonymous callers are refused.
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=auth(tokens["alice"])).status_code == 403
+    metrics = client.get("/metrics", headers=auth(tokens["olga"])).text
     assert "accord_http_requests_total" in metrics
 
 

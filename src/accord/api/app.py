@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 from pydantic import BeforeValidator, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from accord import __version__
 from accord.agreements.nations import nation_code
@@ -37,20 +38,24 @@ from accord.api.deps import (
     ROUTER_OPTIONS,
     AnyoneDep,
     AuditingDep,
+    AuditorDep,
     LabelIn,
     MetricsDep,
     Model,
+    MonitoringDep,
     NodeDep,
     OfficerDep,
+    bearer_user,
     label_of,
 )
-from accord.api.middleware import LimitAndCount, RequestCounters, error_response
+from accord.api.middleware import LimitAndCount, RequestCounters, error_response, header_of
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import AccordError, ReleaseDenied, TooLarge
 from accord.node.clocks import clock_for
 from accord.node.messaging import MAX_BODY, ReleaseResult
 from accord.node.services import NodeServices
+from accord.node.users import User
 from accord.node.watcher import LifecycleWatcher
 from accord.node.witnessing import cosigned_checkpoints
 from accord.tlog.merkle import leaf_hash
@@ -89,7 +94,9 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-async def prometheus(metrics: MetricsDep) -> str:
+async def prometheus(metrics: MetricsDep, current: MonitoringDep) -> str:
+    """Request and release counters (Prometheus text). Operators and auditors only: the counters
+    move when traffic arrives that an officer may not know of (docs/node.md, "Who sees what")."""
     return metrics.render()
 
 
@@ -166,14 +173,15 @@ async def release_file(
 
 @router.get("/v1/outbox")
 def outbox(node: NodeDep, current: AuditingDep) -> list[dict[str, Any]]:
-    return node.messaging().outbox()
+    """The messages this node sent: an officer sees those whose label their clearance passes."""
+    return node.messaging().outbox(current)
 
 
 @router.get("/v1/outbox/{message_id}")
 def outbox_message(message_id: str, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
     """A sent message's status: queued, delivered with the receiver's signed receipt, rejected
     or held, with the reason."""
-    return node.messaging().status(message_id[:64])
+    return node.messaging().status(message_id[:64], current)
 
 
 @router.get("/v1/inbox")
@@ -200,32 +208,35 @@ def list_alerts(node: NodeDep, current: AnyoneDep) -> list[dict[str, object]]:
 
 
 @router.get("/v1/log/checkpoint", response_class=PlainTextResponse)
-def checkpoint(node: NodeDep, current: AuditingDep) -> str:
+def checkpoint(node: NodeDep, current: AnyoneDep) -> str:
     return node.log.checkpoint().note
 
 
 @router.get("/v1/log/cosigned")
-def cosigned(node: NodeDep, current: AuditingDep) -> list[dict[str, Any]]:
+def cosigned(node: NodeDep, current: AnyoneDep) -> list[dict[str, Any]]:
     """Each witnessing peer's latest cosigned checkpoint of this node's log."""
     return cosigned_checkpoints(node.database, node.log)
 
 
 @router.get("/v1/log/entries/{index}")
-def entry(index: LogIndexPath, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
+def entry(index: LogIndexPath, node: NodeDep, current: AuditorDep) -> dict[str, Any]:
+    """One log entry, whole. Auditors only: entries name messages, labels, users and partners
+    that an officer may not know of; checkpoints and proofs (sizes and hashes) stay open to
+    every role."""
     _, data = node.log.entry(index)
     return {"index": index, "entry": json.loads(data), "leaf_hash": leaf_hash(data).hex()}
 
 
 @router.get("/v1/log/proofs/inclusion")
 def inclusion(
-    node: NodeDep, current: AuditingDep, index: LogIndex, size: LogIndex | None = None
+    node: NodeDep, current: AnyoneDep, index: LogIndex, size: LogIndex | None = None
 ) -> dict[str, Any]:
     return node.log.prove(index, size).to_dict()
 
 
 @router.get("/v1/log/proofs/consistency")
 def consistency(
-    node: NodeDep, current: AuditingDep, old: LogIndex, new: LogIndex | None = None
+    node: NodeDep, current: AnyoneDep, old: LogIndex, new: LogIndex | None = None
 ) -> dict[str, Any]:
     return node.log.consistency(old, new).to_dict()
 
@@ -269,12 +280,20 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
     app.include_router(router)
     app.include_router(register_routes.router)
     app.include_router(federation_routes.router)
+
+    async def authenticate(scope: Scope) -> User:
+        return await bearer_user(app.state.services, header_of(scope, b"authorization"))
+
     app.add_middleware(
         LimitAndCount,
         max_body=MAX_REQUEST_BYTES,
         counters=counters,
-        larger={"/federation/": federation_routes.MAX_TRANSACTION_BYTES},
-        streamed={"/v1/files": MAX_BODY},
+        authenticate=authenticate,
+        streamed={
+            "/v1/files": MAX_BODY,
+            "/federation/v1/transactions/": federation_routes.MAX_TRANSACTION_BYTES,
+            "/federation/v1/witness": federation_routes.MAX_WITNESS_BYTES,
+        },
     )
 
     @app.exception_handler(AccordError)
@@ -293,6 +312,15 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
             # routes that share its path (the framework names only the first route's).
             headers["Allow"] = ", ".join(_methods_at(request))
         return error_response(error.status_code, code, str(error.detail), headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> JSONResponse:
+        # A bug, not the caller's fault: the trace goes to the node's log, the caller gets JSON
+        # that says nothing of the internals.
+        logging.getLogger("accord.api").error(
+            "internal error on %s %s", request.method, request.url.path, exc_info=error
+        )
+        return error_response(500, "internal", "internal error")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

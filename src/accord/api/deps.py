@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from accord.agreements.dates import parse_day
-from accord.api.middleware import RequestCounters
+from accord.api.middleware import USER_KEY, RequestCounters
 from accord.errors import Forbidden, InvalidInput, Unauthenticated
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.json_form import label_from_dict
@@ -128,22 +128,36 @@ async def metrics_of(request: Request) -> RequestCounters:
     return found
 
 
+async def bearer_user(node: NodeServices, authorization: str | None) -> User:
+    """The user a bearer token (the ``Authorization`` header's value) belongs to. A token found
+    valid moments ago is believed without a database round trip (``UserService.believed``);
+    otherwise the database is asked, off the event loop."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("a bearer token is required")
+    token = token.strip()
+    believed = node.users.believed(token)
+    if believed is not None:
+        return believed
+    try:
+        return await run_in_threadpool(node.users.authenticate, token)
+    except InvalidInput:
+        raise Unauthenticated("the token is not valid") from None
+
+
 async def user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    """The caller. A token found valid moments ago is believed without a database round trip
-    (``UserService.believed``); otherwise the database is asked, off the event loop."""
+    """The caller: authenticated by the middleware already when the request has a body (before
+    reading it), else here."""
+    found = request.scope.get(USER_KEY)
+    if isinstance(found, User):
+        return found
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
     node: NodeServices = request.app.state.services
-    believed = node.users.believed(credentials.credentials)
-    if believed is not None:
-        return believed
-    try:
-        return await run_in_threadpool(node.users.authenticate, credentials.credentials)
-    except InvalidInput:
-        raise Unauthenticated("the token is not valid") from None
+    return await bearer_user(node, f"Bearer {credentials.credentials}")
 
 
 def role(*allowed: Role) -> Callable[[User], Awaitable[User]]:
@@ -160,4 +174,7 @@ MetricsDep = Annotated[RequestCounters, Depends(metrics_of)]
 OfficerDep = Annotated[User, Depends(role(Role.OFFICER))]
 AnyoneDep = Annotated[User, Depends(role(Role.OFFICER, Role.OPERATOR, Role.AUDITOR))]
 AuditingDep = Annotated[User, Depends(role(Role.OFFICER, Role.AUDITOR))]
+AuditorDep = Annotated[User, Depends(role(Role.AUDITOR))]
+#: Who may read ``/metrics``: its counters move with traffic an officer may not know of.
+MonitoringDep = Annotated[User, Depends(role(Role.OPERATOR, Role.AUDITOR))]
 OperatorDep = Annotated[User, Depends(role(Role.OPERATOR))]

@@ -1,19 +1,29 @@
-"""The request-size limit and the request counters, as one plain ASGI middleware.
+"""Authentication before the body, the request-size limit and the request counters, as one
+plain ASGI middleware.
 
-The body is read here, whole, before the application sees the request: a body over the limit is
+A request that carries a body is authenticated here (``authenticate``, the bearer token) before a
+byte of the body is read: nobody without a valid token can make the node hold memory for them.
+Then the body is read, whole, before the application sees the request: a body over the limit is
 refused with 413 whether or not it announced its length (chunked uploads included), and nothing
-behind this middleware runs for it. Plain ASGI (not Starlette's ``BaseHTTPMiddleware``): no task
-group or memory stream per request.
+behind this middleware runs for it. Paths that stream (file uploads, the federation routes,
+which authenticate by their own signed header first) pass through unbuffered: the route counts
+the body against its limit as it arrives; an announced length over it is refused here. Plain
+ASGI (not Starlette's ``BaseHTTPMiddleware``): no task group or memory stream per request.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accord.errors import AccordError
+
+#: Where the middleware leaves the user it authenticated, for the route's dependency.
+USER_KEY = "accord.user"
 
 
 class RequestCounters:
@@ -54,38 +64,46 @@ class LimitAndCount:
         *,
         max_body: int,
         counters: RequestCounters,
-        larger: Mapping[str, int] | None = None,
+        authenticate: Callable[[Scope], Awaitable[object]],
         streamed: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.counters = counters
-        #: Path prefixes allowed larger bodies (the federation endpoint's transactions).
-        self.larger = dict(larger or {})
-        #: Paths whose bodies stream through unbuffered (file uploads): the route counts them
-        #: against this limit as they arrive; an announced length over it is refused here.
+        #: The caller of a request with a body (raises ``AccordError`` when there is none).
+        self.authenticate = authenticate
+        #: Path prefixes whose bodies stream through unbuffered, with their limits.
         self.streamed = dict(streamed or {})
 
-    def _limit(self, path: str) -> int:
-        for prefix, limit in self.larger.items():
+    def _streamed(self, path: str) -> int | None:
+        for prefix, limit in self.streamed.items():
             if path.startswith(prefix):
                 return limit
-        return self.max_body
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        limit = self.streamed.get(path) or self._limit(path)
-        too_large = error_response(413, "too-large", f"a request body is at most {limit} bytes")
-        declared = _header(scope, b"content-length")
+        streamed = self._streamed(path)
+        limit = self.max_body if streamed is None else streamed
+        declared = header_of(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            too_large = error_response(413, "too-large", f"a request body is at most {limit} bytes")
             await too_large(scope, receive, send)
             return
-        if path in self.streamed:
+        if streamed is not None:
             await self._count(scope, receive, send)
             return
+        if (declared is not None and declared != "0") or header_of(scope, b"transfer-encoding"):
+            try:
+                scope[USER_KEY] = await self.authenticate(scope)
+            except AccordError as error:
+                refused = error_response(error.http_status, error.code, error.message)
+                await refused(scope, receive, send)
+                self.counters.requests[("before-body", error.http_status)] += 1
+                return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -95,6 +113,9 @@ class LimitAndCount:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
+                too_large = error_response(
+                    413, "too-large", f"a request body is at most {limit} bytes"
+                )
                 await too_large(scope, receive, send)
                 return
             chunks.append(chunk)
@@ -128,7 +149,7 @@ class LimitAndCount:
             self.counters.requests[(getattr(route, "path", "unmatched"), status)] += 1
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header_of(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return bytes(value).decode("latin-1")

@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from accord.crypto import _hazmat
 from accord.crypto.canonical import canonical_json, check_signed
 from accord.crypto.descriptor import NodeDescriptor, verify_signature
 from accord.crypto.keys import KeyStatus, NodeKeys
+from accord.crypto.timestamps import format_time, parse_time
 from accord.crypto.wire import Limits, Opening, Reader, Writer, keys_json
 from accord.errors import AccordError, InvalidInput
 
@@ -104,7 +106,7 @@ def recipients_of(descriptor: NodeDescriptor, *, at: dt.datetime | None = None) 
     those within their validity period at ``at`` when given."""
     keys = descriptor.usable_kem_keys()
     if at is not None:
-        keys = tuple(k for k in keys if k.valid_at(_time(at)))
+        keys = tuple(k for k in keys if k.valid_at(at))
     if not keys:
         raise InvalidInput(f"the descriptor of {descriptor.node} has no valid encryption key")
     newest = max(keys, key=lambda k: k.created)
@@ -113,10 +115,6 @@ def recipients_of(descriptor: NodeDescriptor, *, at: dt.datetime | None = None) 
             node=descriptor.node, key_id=newest.id, suite=newest.algorithm, public=newest.public
         )
     ]
-
-
-def _time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _nonce(index: int, final: bool) -> bytes:
@@ -197,7 +195,7 @@ def seal(
         raise InvalidInput("all recipients of one envelope use the same HPKE suite")
     if not 1024 <= segment_size <= 16 * 1024 * 1024:
         raise InvalidInput("the segment size is between 1 KiB and 16 MiB")
-    expired = [k.id for k in sender.active(signing=True) if not k.valid_at(_time(now))]
+    expired = [k.id for k in sender.active(signing=True) if not k.valid_at(now)]
     if expired:
         raise InvalidInput(
             f"signing key(s) {', '.join(expired)} are outside their validity: rotate"
@@ -205,7 +203,7 @@ def seal(
     header: dict[str, Any] = {
         "v": VERSION,
         "id": envelope_id or str(uuid.uuid4()),
-        "created": _time(now),
+        "created": format_time(now),
         "sender": {"node": sender.node, "nation": sender.nation, "keys": list(sender.signer_ids())},
         "label": release.label,
         "capability": release.capability,
@@ -247,8 +245,16 @@ def _fail(reason: str) -> EnvelopeError:
     return EnvelopeError()
 
 
-def _check_header(header: dict[str, Any], opening: Opening, limits: Limits) -> None:
-    expected = {
+#: An envelope id is a UUID in its canonical lower-case form (what ``seal`` writes).
+ENVELOPE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+#: Capabilities, activities and agreement ids are slugs (lower-case letters, digits, hyphens).
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", re.ASCII)
+#: Node names: DNS-like, printable ASCII without spaces.
+_NODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:_-]{0,254}", re.ASCII)
+_NATION = re.compile(r"[A-Z]{3}", re.ASCII)
+_KEY_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
+_HEADER_FIELDS = frozenset(
+    {
         "v",
         "id",
         "created",
@@ -261,24 +267,73 @@ def _check_header(header: dict[str, Any], opening: Opening, limits: Limits) -> N
         "segment_size",
         "recipients",
     }
-    if set(header) != expected or header["v"] != VERSION:
-        raise _fail("header fields or version")
-    if header["suite"] not in _hazmat.HPKE_SUITES:
-        raise _fail("unknown suite")
-    size = header["segment_size"]
-    if (
-        not isinstance(size, int)
-        or isinstance(size, bool)
-        or not 1024 <= size <= limits.max_segment_size
-    ):
-        raise _fail("segment size")
-    recipients = header["recipients"]
-    if not isinstance(recipients, list) or [
-        r.get("key") if isinstance(r, dict) else None for r in recipients
-    ] != [k["key"] for k in opening.keys]:
-        raise _fail("recipients and wrapped keys differ")
+)
+
+
+def _text(value: object, pattern: re.Pattern[str], what: str) -> str:
+    if type(value) is not str or not pattern.fullmatch(value):
+        raise _fail(f"{what} is malformed")
+    return value
+
+
+def _check_header(
+    header: dict[str, Any], opening: Opening, limits: Limits, sender: NodeDescriptor
+) -> dt.datetime:
+    """Every header rule of docs/envelope.md ("Reading"), before any signature is checked;
+    returns the creation time."""
     if len(opening.header_json) > limits.max_header_bytes:
         raise _fail("header too large")
+    if header.keys() != _HEADER_FIELDS or type(header["v"]) is not int or header["v"] != VERSION:
+        raise _fail("header fields or version")
+    _text(header["id"], ENVELOPE_ID, "id")
+    try:
+        created = parse_time(header["created"], "created")
+    except InvalidInput:
+        raise _fail("created is not a UTC time") from None
+    claimed = header["sender"]
+    if type(claimed) is not dict or claimed.keys() != {"node", "nation", "keys"}:
+        raise _fail("sender fields")
+    if claimed["node"] != sender.node or claimed["nation"] != sender.nation:
+        raise _fail("sender is not the pinned node and nation")
+    signer_ids = claimed["keys"]
+    if (
+        type(signer_ids) is not list
+        or not 0 < len(signer_ids) <= limits.max_signatures
+        or len(set(map(str, signer_ids))) != len(signer_ids)
+    ):
+        raise _fail("sender keys: 1 to max_signatures distinct key ids")
+    for key in signer_ids:
+        _text(key, _KEY_ID, "sender key id")
+    label = header["label"]
+    if type(label) is not dict or not label:
+        raise _fail("the label is a non-empty object")
+    _text(header["capability"], _SLUG, "capability")
+    if header["activity"] is not None:
+        _text(header["activity"], _SLUG, "activity")
+    agreements = header["agreements"]
+    if type(agreements) is not list or len(agreements) > 64:
+        raise _fail("agreements")
+    for agreement in agreements:
+        _text(agreement, _SLUG, "agreement id")
+    if type(header["suite"]) is not str or header["suite"] not in _hazmat.HPKE_SUITES:
+        raise _fail("unknown suite")
+    size = header["segment_size"]
+    if type(size) is not int or not 1024 <= size <= limits.max_segment_size:
+        raise _fail("segment size")
+    recipients = header["recipients"]
+    if type(recipients) is not list or not 0 < len(recipients) <= limits.max_recipients:
+        raise _fail("recipients")
+    nodes: set[str] = set()
+    for entry in recipients:
+        if type(entry) is not dict or entry.keys() != {"node", "key"}:
+            raise _fail("a recipient has exactly node and key")
+        nodes.add(_text(entry["node"], _NODE, "recipient node"))
+        _text(entry["key"], _KEY_ID, "recipient key id")
+    if len(nodes) != len(recipients):
+        raise _fail("a recipient node is named twice")
+    if [r["key"] for r in recipients] != [k["key"] for k in opening.keys]:
+        raise _fail("recipients and wrapped keys differ")
+    return created
 
 
 def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = None) -> Verified:
@@ -289,35 +344,46 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
         opening = reader.opening()
         body_offset = source.tell()
         header = opening.header
-        _check_header(header, opening, limits)
-        reader.segment_buffer = _pooled("segment", header["segment_size"] + 16)
+        created = _check_header(header, opening, limits, sender)
+        full = header["segment_size"] + 16
+        reader.segment_buffer = _pooled("segment", full)
         digest = hashlib.sha256()
         count = 0
+        last = -1
         signatures: list[dict[str, Any]] = []
         for record in reader.records():
             if isinstance(record, list):
                 signatures = record
-            else:
-                digest.update(len(record).to_bytes(4, "big"))
-                digest.update(record)
-                count += 1
+                continue
+            # Every segment but the last is full; the last is shorter or full, and empty (its
+            # tag alone) only when it is the only one: one body has one segmentation.
+            if last not in (-1, full):
+                raise _fail("a segment before the last is not full")
+            if len(record) > full or len(record) < 16:
+                raise _fail("a segment's length")
+            last = len(record)
+            digest.update(len(record).to_bytes(4, "big"))
+            digest.update(record)
+            count += 1
         if count == 0:
             raise _fail("no segments")
+        if count > 1 and last == 16:
+            raise _fail("an empty final segment after a full one")
     except InvalidInput as e:
         raise _fail(e.reason) from None
     binding = _binding(opening.header_json)
     message = _signed_message(binding, opening.keys_json, digest.digest(), count)
-    claimed = header["sender"]
-    if not isinstance(claimed, dict) or claimed.get("node") != sender.node:
-        raise _fail("sender is not the pinned node")
     usable = {k.id: k for k in sender.usable_signing_keys()}
     required = {k.algorithm for k in sender.keys if k.signs and k.status is KeyStatus.ACTIVE}
+    signed_by = [str(signature["key"]) for signature in signatures]
+    if len(set(signed_by)) != len(signed_by) or set(signed_by) != set(header["sender"]["keys"]):
+        raise _fail("the signatures are not exactly one by each key the header names")
     verified: set[str] = set()
     for signature in signatures:
         signer = usable.get(str(signature["key"]))
         if signer is None or signer.algorithm != signature["alg"]:
             raise _fail("signature by an unknown, retired or revoked key")
-        if not signer.valid_at(str(header["created"])):
+        if not signer.valid_at(created):
             raise _fail("signature by a key outside its validity at the envelope's creation")
         if not verify_signature(signer, signature["sig"], message):
             raise _fail("bad signature")
@@ -368,7 +434,16 @@ def open_envelope(
     header, binding = verified.header, verified.binding
     body_key = None
     ours = {k.id: k for k in recipient.keys}
-    for entry in verified.keys:
+    # Only the wrapped key the header addresses to this node is tried (recipients and wrapped
+    # keys are in the same order, checked by ``verify``).
+    addressed = [
+        entry
+        for named, entry in zip(header["recipients"], verified.keys, strict=True)
+        if named["node"] == recipient.node
+    ]
+    if not addressed:
+        raise _fail("the envelope is not addressed to this node")
+    for entry in addressed:
         record = ours.get(str(entry["key"]))
         if record is None:
             continue

@@ -22,6 +22,7 @@ from typing import Any
 
 from accord.crypto import _hazmat
 from accord.crypto.canonical import b64, unb64
+from accord.crypto.timestamps import format_time, parse_time
 from accord.errors import InvalidInput, NotFound
 
 SIGNING_ALGORITHMS = ("ed25519", "mldsa65")
@@ -46,10 +47,6 @@ def key_id(algorithm: str, public: bytes) -> str:
     return hashlib.sha256(algorithm.encode() + b"\x00" + public).digest()[:16].hex()
 
 
-def _time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyRecord:
     algorithm: str
@@ -59,6 +56,9 @@ class KeyRecord:
     not_after: str | None = None
     private: bytes | None = field(default=None, repr=False)
     id: str = field(init=False, compare=False)
+    #: ``created`` and ``not_after`` as times (validity is compared as times, never as text).
+    created_at: dt.datetime = field(init=False, compare=False, repr=False)
+    not_after_at: dt.datetime | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.algorithm not in _PUBLIC_SIZES:
@@ -72,13 +72,20 @@ class KeyRecord:
                 f"a {self.algorithm} private key is {_PRIVATE_SIZES[self.algorithm]} bytes"
             )
         object.__setattr__(self, "id", key_id(self.algorithm, self.public))
+        object.__setattr__(self, "created_at", parse_time(self.created, "a key's created"))
+        object.__setattr__(
+            self,
+            "not_after_at",
+            None if self.not_after is None else parse_time(self.not_after, "a key's not_after"),
+        )
 
     @property
     def signs(self) -> bool:
         return self.algorithm in SIGNING_ALGORITHMS
 
-    def valid_at(self, when: str) -> bool:
-        return self.created <= when and (self.not_after is None or when <= self.not_after)
+    def valid_at(self, when: dt.datetime) -> bool:
+        """Within the key's validity: from its creation to its ``not_after`` (inclusive)."""
+        return self.created_at <= when and (self.not_after_at is None or when <= self.not_after_at)
 
     def public_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -150,9 +157,13 @@ def new_key(algorithm: str, now: dt.datetime, *, lifetime_days: int | None = Non
     else:
         raise InvalidInput(f"unknown key algorithm {algorithm!r}")
     public = _public_of(algorithm, private)
-    not_after = _time(now + dt.timedelta(days=lifetime_days)) if lifetime_days else None
+    not_after = format_time(now + dt.timedelta(days=lifetime_days)) if lifetime_days else None
     return KeyRecord(
-        algorithm=algorithm, public=public, private=private, created=_time(now), not_after=not_after
+        algorithm=algorithm,
+        public=public,
+        private=private,
+        created=format_time(now),
+        not_after=not_after,
     )
 
 

@@ -11,6 +11,7 @@ the same rule the envelope applies (docs/envelope.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,11 +37,11 @@ def statement_verifies(
     body: dict[str, Any],
     signatures: Sequence[object],
     *,
-    at: str,
+    at: dt.datetime,
 ) -> bool:
-    """Whether ``signatures`` are a complete, valid set by ``author`` on ``body`` at time ``at``
-    (RFC 3339, UTC). Any malformed, unknown, retired, revoked or out-of-validity signature makes
-    the whole set invalid: a set is accepted whole or not at all."""
+    """Whether ``signatures`` are a complete, valid set by ``author`` on ``body`` at time ``at``.
+    Any malformed, unknown, retired, revoked or out-of-validity signature, or two by one key,
+    makes the whole set invalid: a set is accepted whole or not at all."""
     if not isinstance(signatures, (list, tuple)) or not 0 < len(signatures) <= MAX_SIGNATURES:
         return False
     try:
@@ -50,8 +51,11 @@ def statement_verifies(
     usable = {k.id: k for k in author.usable_signing_keys()}
     required = {k.algorithm for k in author.keys if k.signs and k.status is KeyStatus.ACTIVE}
     verified: set[str] = set()
+    named = [s.get("key") if isinstance(s, dict) else None for s in signatures]
+    if len(set(map(str, named))) != len(named):
+        return False  # one signature per key: a repeated one is not a second signature
     for signature in signatures:
-        if not isinstance(signature, dict):
+        if not isinstance(signature, dict) or signature.keys() != {"key", "alg", "sig"}:
             return False
         signer = usable.get(str(signature.get("key")))
         if signer is None or signer.algorithm != signature.get("alg"):

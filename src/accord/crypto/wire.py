@@ -114,6 +114,45 @@ class Writer:
             self.sink.write(canonical_json({"signatures": signatures}, checked=True) + b"\n")
 
 
+class _Truncated(Exception):
+    """The CBOR item runs past the bytes read so far."""
+
+
+_PLAIN = (str, bytes, int, bool, type(None))
+
+
+def _plain(value: object, depth: int = 0) -> None:
+    """Records hold maps, arrays, text, byte strings, integers, booleans and null only: a
+    semantic tag (a date, a bignum, a MIME message, a regular expression) is refused."""
+    if depth > 32:
+        raise InvalidInput("an envelope record is nested too deeply")
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise InvalidInput("an envelope record's map keys are text")
+            _plain(item, depth + 1)
+    elif kind is list:
+        for item in value:  # type: ignore[attr-defined]
+            _plain(item, depth + 1)
+    elif kind not in _PLAIN:
+        raise InvalidInput("an envelope record holds a CBOR tag or a type Accord does not use")
+
+
+def _decode_cbor(buffer: io.BytesIO) -> Any:
+    """One CBOR item from ``buffer``, plain data only. cbor2 raises many kinds of error on
+    hostile input (its own, ``ValueError``, ``OverflowError``, errors of the decoders of
+    semantic tags): every one of them is the same refusal here."""
+    try:
+        value = cbor2.CBORDecoder(buffer).decode()
+    except cbor2.CBORDecodeEOF:
+        raise _Truncated from None
+    except Exception:  # a foreign decoder's failure on hostile bytes: refused, never raised
+        raise InvalidInput("an envelope record is not valid CBOR") from None
+    _plain(value)
+    return value
+
+
 def _object(value: object, keys: set[str], what: str) -> dict[str, Any]:
     if not isinstance(value, dict) or set(value) != keys:
         raise InvalidInput(f"the {what} record has exactly {', '.join(sorted(keys))}")
@@ -176,14 +215,12 @@ class Reader:
                 raise InvalidInput("the envelope ends early")
             buffer = io.BytesIO(blob)
             try:
-                value = cbor2.CBORDecoder(buffer).decode()
+                value = _decode_cbor(buffer)
                 break
-            except cbor2.CBORDecodeEOF:
+            except _Truncated:
                 if len(blob) < size or size >= limit:
                     raise InvalidInput("an envelope record is truncated or too large") from None
                 size = min(limit, size * 8)
-            except (cbor2.CBORDecodeError, ValueError, RecursionError, OverflowError, MemoryError):
-                raise InvalidInput("an envelope record is not valid CBOR") from None
         consumed = buffer.tell()
         self.source.seek(start + consumed)
         if cbor2.dumps(value, canonical=True) != blob[:consumed]:
@@ -267,9 +304,9 @@ class Reader:
         if self.cbor:
             start = self.source.tell()
             try:
-                value = cbor2.CBORDecoder(io.BytesIO(self.source.read(limit))).decode()
-            except (cbor2.CBORDecodeError, ValueError, RecursionError, OverflowError, MemoryError):
-                raise InvalidInput("an envelope record is not valid CBOR") from None
+                value = _decode_cbor(io.BytesIO(self.source.read(limit)))
+            except _Truncated:
+                raise InvalidInput("an envelope record is truncated or too large") from None
             self.source.seek(start)
         else:
             try:

@@ -21,20 +21,19 @@ says why: the envelope did not verify, the receiver's register does not permit i
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from accord.crypto.canonical import canonical_json, loads_signed
+from accord.crypto.canonical import b64, canonical_json, loads_signed, unb64
 from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.envelope import ENVELOPE_ID
 from accord.crypto.keys import NodeKeys
 from accord.crypto.statements import sign_statement, statement_verifies
+from accord.crypto.timestamps import format_time, parse_time
 from accord.errors import InvalidInput, PeerRefused
 
 VERSION = 1
@@ -44,6 +43,7 @@ RECEIPT_DOMAIN = b"accord/federation-receipt/1"
 MAX_HEADER_BYTES = 16 * 1024
 MAX_ENVELOPES_PER_TRANSACTION = 64
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
+_DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
 _TXN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _REQUEST_FIELDS = {
     "origin",
@@ -55,10 +55,6 @@ _REQUEST_FIELDS = {
     "nonce",
     "signatures",
 }
-
-
-def _time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- signed requests ---------------------------------------------------------------------------
@@ -85,14 +81,72 @@ def sign_request(
         "nonce": nonce,
     }
     signed = {**fields, "signatures": sign_statement(keys, REQUEST_DOMAIN, fields)}
-    return {HEADER: base64.b64encode(canonical_json(signed)).decode("ascii")}
+    return {HEADER: b64(canonical_json(signed))}
 
 
 @dataclass(frozen=True, slots=True)
 class VerifiedRequest:
+    """A request whose header verified: its origin, nonce, time and the body digest it signed
+    (the body itself is checked against ``digest`` by ``check_body`` once it has been read)."""
+
     origin: NodeDescriptor
     nonce: str
     timestamp: int
+    digest: str = ""
+
+
+def verify_request_header(
+    header: str | None,
+    *,
+    receiver: str,
+    method: str,
+    path: str,
+    peers: Mapping[str, NodeDescriptor],
+    now: dt.datetime,
+    max_skew: dt.timedelta,
+) -> VerifiedRequest:
+    """Check one incoming request's header before a byte of its body is read (docs/federation.md,
+    "Signed requests"); the nonce's freshness is the caller's to check, the body's digest
+    ``check_body``'s."""
+    if header is None:
+        raise PeerRefused(f"a federation request carries the {HEADER} header")
+    if len(header) > MAX_HEADER_BYTES:
+        raise PeerRefused(f"the {HEADER} header is too large")
+    try:
+        signed = loads_signed(unb64(header, f"the {HEADER} header", max_bytes=MAX_HEADER_BYTES))
+    except InvalidInput:
+        raise PeerRefused(f"the {HEADER} header is not base64 of a JSON object") from None
+    if not isinstance(signed, dict) or set(signed) != _REQUEST_FIELDS:
+        raise PeerRefused(f"the {HEADER} header has exactly {', '.join(sorted(_REQUEST_FIELDS))}")
+    if not all(type(signed[k]) is str for k in _REQUEST_FIELDS - {"timestamp", "signatures"}):
+        raise PeerRefused(f"the {HEADER} header's fields are text, its timestamp an integer")
+    origin = peers.get(signed["origin"])
+    if origin is None:
+        raise PeerRefused(f"{signed['origin'][:64]!r} is not a peer of this node")
+    if signed["destination"] != receiver:
+        raise PeerRefused(f"the request is for {signed['destination'][:64]!r}, not {receiver}")
+    if signed["method"] != method.upper() or signed["path"] != path:
+        raise PeerRefused("the request was signed for another method or path")
+    if not _DIGEST.fullmatch(signed["digest"]):
+        raise PeerRefused("the request digest is 64 lower-case hex digits")
+    timestamp, nonce = signed["timestamp"], signed["nonce"]
+    if type(timestamp) is not int:
+        raise PeerRefused("the request timestamp is an integer")
+    if abs(now.timestamp() - timestamp) > max_skew.total_seconds():
+        raise PeerRefused("the request timestamp is too far from this node's clock")
+    if not _NONCE.match(nonce):
+        raise PeerRefused("the request nonce is 32 hex digits")
+    fields = {k: v for k, v in signed.items() if k != "signatures"}
+    at = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    if not statement_verifies(origin, REQUEST_DOMAIN, fields, signed["signatures"], at=at):
+        raise PeerRefused("the request signature does not verify")
+    return VerifiedRequest(origin=origin, nonce=nonce, timestamp=timestamp, digest=signed["digest"])
+
+
+def check_body(request: VerifiedRequest, digest: str) -> None:
+    """The body read (its SHA-256, hex) is the one the request signed."""
+    if digest != request.digest:
+        raise PeerRefused("the body does not match the signed digest")
 
 
 def verify_request(
@@ -106,38 +160,18 @@ def verify_request(
     now: dt.datetime,
     max_skew: dt.timedelta,
 ) -> VerifiedRequest:
-    """Check one incoming request's header (the nonce's freshness is the caller's to check)."""
-    if header is None:
-        raise PeerRefused(f"a federation request carries the {HEADER} header")
-    if len(header) > MAX_HEADER_BYTES:
-        raise PeerRefused(f"the {HEADER} header is too large")
-    try:
-        signed = loads_signed(base64.b64decode(header.encode("ascii"), validate=True))
-    except (InvalidInput, binascii.Error, UnicodeEncodeError, ValueError):
-        raise PeerRefused(f"the {HEADER} header is not base64 of a JSON object") from None
-    if not isinstance(signed, dict) or set(signed) != _REQUEST_FIELDS:
-        raise PeerRefused(f"the {HEADER} header has exactly {', '.join(sorted(_REQUEST_FIELDS))}")
-    origin = peers.get(str(signed["origin"]))
-    if origin is None:
-        raise PeerRefused(f"{str(signed['origin'])[:64]!r} is not a peer of this node")
-    if signed["destination"] != receiver:
-        raise PeerRefused(f"the request is for {str(signed['destination'])[:64]!r}, not {receiver}")
-    if signed["method"] != method.upper() or signed["path"] != path:
-        raise PeerRefused("the request was signed for another method or path")
-    if signed["digest"] != hashlib.sha256(body).hexdigest():
-        raise PeerRefused("the body does not match the signed digest")
-    timestamp, nonce = signed["timestamp"], signed["nonce"]
-    if not isinstance(timestamp, int) or isinstance(timestamp, bool):
-        raise PeerRefused("the request timestamp is an integer")
-    if abs(now.timestamp() - timestamp) > max_skew.total_seconds():
-        raise PeerRefused("the request timestamp is too far from this node's clock")
-    if not isinstance(nonce, str) or not _NONCE.match(nonce):
-        raise PeerRefused("the request nonce is 32 hex digits")
-    fields = {k: v for k, v in signed.items() if k != "signatures"}
-    at = _time(dt.datetime.fromtimestamp(timestamp, dt.UTC))
-    if not statement_verifies(origin, REQUEST_DOMAIN, fields, signed["signatures"], at=at):
-        raise PeerRefused("the request signature does not verify")
-    return VerifiedRequest(origin=origin, nonce=nonce, timestamp=timestamp)
+    """``verify_request_header`` and ``check_body`` for a body already in memory."""
+    request = verify_request_header(
+        header,
+        receiver=receiver,
+        method=method,
+        path=path,
+        peers=peers,
+        now=now,
+        max_skew=max_skew,
+    )
+    check_body(request, hashlib.sha256(body).hexdigest())
+    return request
 
 
 # -- transactions ------------------------------------------------------------------------------
@@ -154,9 +188,7 @@ def encode_transaction(txn: str, envelopes: list[tuple[str, bytes]]) -> bytes:
         {
             "v": VERSION,
             "txn": check_transaction_id(txn),
-            "envelopes": [
-                {"id": i, "envelope": base64.b64encode(e).decode("ascii")} for i, e in envelopes
-            ],
+            "envelopes": [{"id": i, "envelope": b64(e)} for i, e in envelopes],
         }
     )
 
@@ -165,8 +197,8 @@ def decode_transaction(txn: str, body: bytes, *, max_envelope: int) -> list[tupl
     """The ``(id, envelope bytes)`` pairs of a transaction body, checked against its URL."""
     check_transaction_id(txn)
     try:
-        value = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        value = loads_signed(body)
+    except InvalidInput:
         raise InvalidInput("a transaction is a JSON object") from None
     if not isinstance(value, dict) or set(value) != {"v", "txn", "envelopes"}:
         raise InvalidInput("a transaction has exactly v, txn and envelopes")
@@ -179,14 +211,14 @@ def decode_transaction(txn: str, body: bytes, *, max_envelope: int) -> list[tupl
     for index, item in enumerate(items):
         if not isinstance(item, dict) or set(item) != {"id", "envelope"}:
             raise InvalidInput("an envelope item has exactly id and envelope", field=f"[{index}]")
-        encoded = item["envelope"]
-        if not isinstance(encoded, str) or len(encoded) > (max_envelope + 2) // 3 * 4:
-            raise InvalidInput("an envelope is base64 within the size limit", field=f"[{index}]")
+        envelope_id = item["id"]
+        if not isinstance(envelope_id, str) or not ENVELOPE_ID.fullmatch(envelope_id):
+            raise InvalidInput("an envelope id is a lower-case UUID", field=f"[{index}].id")
         try:
-            data = base64.b64decode(encoded.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError):
-            raise InvalidInput("an envelope is base64", field=f"[{index}]") from None
-        out.append((str(item["id"])[:64], data))
+            data = unb64(item["envelope"], "an envelope", max_bytes=max_envelope)
+        except InvalidInput as e:
+            raise e.at(field_prefix=f"[{index}].envelope") from None
+        out.append((envelope_id, data))
     if len({i for i, _ in out}) != len(out):
         raise InvalidInput("a transaction names each envelope once")
     return out
@@ -227,7 +259,7 @@ def make_receipt(
         "status": "accepted" if accepted else "rejected",
         "reason": reason[:1000],
         "log_index": log_index,
-        "at": _time(now),
+        "at": format_time(now),
     }
     return {**body, "signatures": sign_statement(keys, RECEIPT_DOMAIN, body)}
 
@@ -245,12 +277,13 @@ def receipt_verifies(
         or body["digest"] != hashlib.sha256(envelope).hexdigest()
         or body["receiver"] != receiver.node
         or body["status"] not in ("accepted", "rejected")
-        or not isinstance(body["at"], str)
     ):
         return False
-    return statement_verifies(
-        receiver, RECEIPT_DOMAIN, body, receipt["signatures"], at=str(body["at"])
-    )
+    try:
+        at = parse_time(body["at"], "a receipt's at")
+    except InvalidInput:
+        return False
+    return statement_verifies(receiver, RECEIPT_DOMAIN, body, receipt["signatures"], at=at)
 
 
 # -- witnessing --------------------------------------------------------------------------------
@@ -338,9 +371,11 @@ def witness_answer_verifies(answer: object, *, witness: NodeDescriptor, origin: 
         return False
     if not isinstance(body["witnessed_size"], int) or not isinstance(body["cosignature"], str):
         return False
-    return statement_verifies(
-        witness, WITNESS_DOMAIN, body, answer["signatures"], at=witness.issued
-    )
+    try:
+        at = parse_time(witness.issued, "a descriptor's issued")
+    except InvalidInput:
+        return False
+    return statement_verifies(witness, WITNESS_DOMAIN, body, answer["signatures"], at=at)
 
 
 # -- delivery backoff --------------------------------------------------------------------------

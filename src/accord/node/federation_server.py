@@ -26,9 +26,10 @@ from accord.crypto.keys import NodeKeys
 from accord.errors import Conflict, InvalidInput, PeerRefused, ReleaseDenied, StorageError
 from accord.federation.protocol import (
     VerifiedRequest,
+    check_body,
     decode_transaction,
     make_receipt,
-    verify_request,
+    verify_request_header,
 )
 from accord.node.group_commit import GroupCommitter, Insert
 from accord.node.inbox import MAX_ENVELOPE, InboxService
@@ -59,19 +60,26 @@ class RequestGate:
         self.peers = peers
         self.max_skew = max_skew
 
-    def check(self, header: str | None, *, method: str, path: str, body: bytes) -> VerifiedRequest:
+    def check_header(self, header: str | None, *, method: str, path: str) -> VerifiedRequest:
+        """The request's header, before its body is read: signature, origin, destination, time,
+        and its nonce, accepted once (a nonce is spent even if the body then fails its digest)."""
         now = self.clock.now()
-        request = verify_request(
+        request = verify_request_header(
             header,
             receiver=self.receiver,
             method=method,
             path=path,
-            body=body,
             peers=self.peers,
             now=now,
             max_skew=self.max_skew,
         )
         self._remember_nonce(request.origin.node, request.nonce, int(now.timestamp()))
+        return request
+
+    def check(self, header: str | None, *, method: str, path: str, body: bytes) -> VerifiedRequest:
+        """``check_header``, then the body (already in memory) against the signed digest."""
+        request = self.check_header(header, method=method, path=path)
+        check_body(request, hashlib.sha256(body).hexdigest())
         return request
 
     def _remember_nonce(self, origin: str, nonce: str, now: int) -> None:
@@ -113,17 +121,10 @@ class TransactionService:
         self.committer = committer
         self.max_skew = max_skew
 
-    def receive(
-        self, txn: str, *, header: str | None, method: str, path: str, body: bytes
-    ) -> dict[str, Any]:
-        gate = RequestGate(
-            self.database,
-            self.clock,
-            receiver=self.keys.node,
-            peers=self.peers,
-            max_skew=self.max_skew,
-        )
-        request = gate.check(header, method=method, path=path, body=body)
+    def receive(self, txn: str, *, request: VerifiedRequest, body: bytes) -> dict[str, Any]:
+        """A transaction whose request passed the gate (``RequestGate.check``): one signed
+        receipt per envelope, in order. A bad envelope gets its own rejected receipt; the rest
+        of the batch is taken as if it were not there."""
         envelopes = decode_transaction(txn, body, max_envelope=MAX_ENVELOPE)
         kept = self._kept(request.origin, [i for i, _ in envelopes])
         # Every envelope is verified and decided here, one after the other, and its storing

@@ -111,6 +111,10 @@ class InboxService:
             raise InvalidInput(f"the envelope's id is not {expected_id[:64]!r}")
         if not any(r.get("node") == self.keys.node for r in header["recipients"]):
             raise InvalidInput(f"the envelope is not addressed to {self.keys.node}")
+        if header["activity"] is None:
+            # The envelope format allows a release with no activity (a hand-sealed file); a node
+            # decides a partner's release only against the activity it names.
+            raise InvalidInput("the envelope names no activity, so no agreement's scope covers it")
         label = checked(label_from_dict(header["label"]), self.engine.policies)
         now = self.clock.now()
         own = self.engine.policy_of_nation(self.keys.nation)

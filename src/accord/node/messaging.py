@@ -30,7 +30,7 @@ from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import Release, recipients_of, seal
 from accord.crypto.keys import NodeKeys
 from accord.errors import InvalidInput, NotFound
-from accord.labels.json_form import label_to_dict
+from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.label import Label
 from accord.node.group_commit import GroupCommitter
 from accord.node.users import Role, User, UserService
@@ -264,27 +264,51 @@ class MessagingService:
             raise NotFound(f"no message {message_id[:64]!r} in the outbox")
         return bytes(found)
 
-    def status(self, message_id: str) -> dict[str, Any]:
+    def status(self, message_id: str, viewer: User | None = None) -> dict[str, Any]:
         """The sender's view of one message: queued, delivered (with the receiver's signed
-        receipt), rejected (with its reason) or held (with the reason it may not leave)."""
+        receipt), rejected (with its reason) or held (with the reason it may not leave).
+        ``viewer``: an officer sees only messages whose label their clearance passes; any other
+        is answered as absent (need to know)."""
         with self.database.reading() as connection:
             row = connection.execute(
                 sa.select(
                     *_LISTED,
+                    outbox.c.label,
                     outbox.c.attempts,
                     outbox.c.next_attempt_at,
                     outbox.c.receipt,
                     outbox.c.updated_at,
                 ).where(outbox.c.id == message_id)
             ).first()
-        if row is None:
+        if row is None or not self._visible(viewer, row.label):
             raise NotFound(f"no message {message_id[:64]!r} in the outbox")
-        return dict(row._mapping)
+        found = dict(row._mapping)
+        del found["label"]
+        return found
 
-    def outbox(self) -> list[dict[str, Any]]:
+    def outbox(self, viewer: User | None = None) -> list[dict[str, Any]]:
+        """Every message sent; for an officer ``viewer``, those whose label they may read."""
         with self.database.reading() as connection:
-            rows = connection.execute(sa.select(*_LISTED).order_by(outbox.c.created_at))
-            return [dict(r._mapping) for r in rows]
+            rows = connection.execute(
+                sa.select(*_LISTED, outbox.c.label).order_by(outbox.c.created_at)
+            ).all()
+        listed = []
+        for row in rows:
+            if self._visible(viewer, row.label):
+                found = dict(row._mapping)
+                del found["label"]
+                listed.append(found)
+        return listed
+
+    def _visible(self, viewer: User | None, label: Any) -> bool:
+        """Officers read by clearance; auditors (and the node's own CLI, no viewer) see all."""
+        if viewer is None or viewer.role is not Role.OFFICER:
+            return True
+        own = self.engine.policy_of_nation(self.keys.nation)
+        if own is None:
+            return False
+        clearance = viewer.clearance_under(own, self.keys.nation, self.clock.today())
+        return self.engine.read(label_from_dict(label), clearance).permit
 
 
 #: What the outbox shows of each message.

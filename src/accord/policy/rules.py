@@ -28,6 +28,9 @@ RELEASABLE_TO = "Releasable To"
 NATIONAL_CAVEAT = "Dissemination"
 
 
+_ACTIVITIES = frozenset(a.value for a in Activity)
+
+
 def _in_force_message(entry: AgreementIntervals, explanation: str) -> str:
     return f"{entry.agreement.id} in force on {{day}} ({explanation})"
 
@@ -44,6 +47,10 @@ def agreements_in_force(
 ) -> RuleResult:
     """Is an agreement providing ``capability`` in force between the nations on ``day``, with a
     scope covering ``activity``? ``uncertain`` denies, and says why."""
+    known = activity is None or activity in _ACTIVITIES
+    if not known:
+        # A vocabulary newer than this node's: refused with the reason, never guessed at.
+        return RuleResult(rule, Outcome.FAILED, f"this node does not know the activity {activity}")
     candidates = [e for e in compiled.between(first, second) if capability in e.capabilities]
     if not candidates:
         return RuleResult(

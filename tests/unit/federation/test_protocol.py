@@ -110,17 +110,21 @@ def test_a_forged_or_broken_header_is_refused() -> None:
         _verify(_edited(forged, origin="usa.example"))
 
 
+M1 = "00000000-0000-4000-8000-000000000001"
+M2 = "00000000-0000-4000-8000-000000000002"
+
+
 def test_transactions_round_trip_and_bad_ones_are_refused() -> None:
-    body = encode_transaction("abcdefgh", [("m1", b"sealed one"), ("m2", b"sealed two")])
+    body = encode_transaction("abcdefgh", [(M1, b"sealed one"), (M2, b"sealed two")])
     assert decode_transaction("abcdefgh", body, max_envelope=1024) == [
-        ("m1", b"sealed one"),
-        ("m2", b"sealed two"),
+        (M1, b"sealed one"),
+        (M2, b"sealed two"),
     ]
     with pytest.raises(InvalidInput, match="does not match its URL"):
         decode_transaction("otherone", body, max_envelope=1024)
-    with pytest.raises(InvalidInput, match="base64 within the size limit"):
+    with pytest.raises(InvalidInput, match="base64 of at most 4 bytes"):
         decode_transaction("abcdefgh", body, max_envelope=4)
-    twice = encode_transaction("abcdefgh", [("m1", b"a"), ("m1", b"b")])
+    twice = encode_transaction("abcdefgh", [(M1, b"a"), (M1, b"b")])
     with pytest.raises(InvalidInput, match="each envelope once"):
         decode_transaction("abcdefgh", twice, max_envelope=1024)
     for bad in (b"[]", b"{", b'{"v":1,"txn":"abcdefgh","envelopes":[]}'):
@@ -128,6 +132,17 @@ def test_transactions_round_trip_and_bad_ones_are_refused() -> None:
             decode_transaction("abcdefgh", bad, max_envelope=1024)
     with pytest.raises(InvalidInput, match="transaction id"):
         decode_transaction("bad id!", body, max_envelope=1024)
+    # Ids are UUIDs (a lone surrogate never reaches the database); base64 is canonical.
+    for envelope_id, encoded in (
+        (r"\ud800", "AAAA"),
+        ("m1", "AAAA"),
+        (M1, "AAAA===="),
+        (M1, "AAB="),
+    ):
+        item = f'{{"envelope":"{encoded}","id":"{envelope_id}"}}'
+        bad = f'{{"envelopes":[{item}],"txn":"abcdefgh","v":1}}'.encode()
+        with pytest.raises(InvalidInput, match=r"\[0\]"):
+            decode_transaction("abcdefgh", bad, max_envelope=1024)
 
 
 def test_receipts_bind_the_receiver_to_exactly_one_envelope() -> None:
