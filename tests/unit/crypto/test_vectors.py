@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import runpy
 from pathlib import Path
 
@@ -36,9 +37,62 @@ def test_valid_vectors_open(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(MANIFEST["invalid"]))
-def test_invalid_vectors_are_refused(name: str) -> None:
+def test_invalid_vectors_are_refused(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="accord.crypto.envelope")
     with pytest.raises(EnvelopeError):
         _open(name, MANIFEST["invalid"][name])
+    if name.removesuffix(".json").removesuffix(".cbor").removeprefix("invalid-") in FORGED:
+        # Sealed and signed correctly: refused by the rule it is named after, not by tampering.
+        assert "bad signature" not in caplog.text
+        assert "envelope refused" in caplog.text
+
+
+#: The vectors ``forge`` made (each in JSON and CBOR): every one is correctly signed.
+FORGED = {
+    "id-not-uuid",
+    "created-not-utc",
+    "created-garbage",
+    "created-before-signing-key",
+    "label-empty",
+    "capability-not-a-slug",
+    "activity-not-a-slug",
+    "sender-nation-differs",
+    "sender-keys-empty",
+    "sender-keys-unknown",
+    "suite-not-text",
+    "segment-size-over-limit",
+    "not-addressed-to-recipient",
+    "recipient-duplicated",
+    "recipients-over-limit",
+    "signature-duplicated",
+    "segment-short-before-last",
+    "segment-empty-before-last",
+    "segment-empty-after-full",
+    "mldsa-half-missing",
+}
+
+
+def test_every_forged_rule_has_a_json_and_a_cbor_vector() -> None:
+    for rule in FORGED:
+        assert f"invalid-{rule}.json" in MANIFEST["invalid"], rule
+        assert f"invalid-{rule}.cbor" in MANIFEST["invalid"], rule
+    assert "invalid-cbor-semantic-tag.cbor" in MANIFEST["invalid"]
+    assert "invalid-revoked-signer.json" in MANIFEST["invalid"]
+
+
+@pytest.mark.parametrize("cbor", [False, True])
+def test_the_forger_untouched_makes_an_envelope_that_opens(cbor: bool) -> None:
+    """The positive control: without a broken rule, ``forge``'s envelopes open, so each invalid
+    forged vector is refused for its rule alone."""
+    namespace = runpy.run_path(str(SCRIPT), run_name="vectors")
+    usa = NodeKeys.from_dict(json.loads((VECTORS / "keys" / "usa.keys.json").read_text()))
+    pak = NodeKeys.from_dict(json.loads((VECTORS / "keys" / "pak.keys.json").read_text()))
+    pak_public = parse_descriptor((VECTORS / "keys" / "pak.descriptor.json").read_bytes())
+    usa_public = parse_descriptor((VECTORS / "keys" / "usa.descriptor.json").read_bytes())
+    for segments in (None, [1024, 1024, 5], [0]):
+        data = namespace["forge"](usa, pak_public, cbor=cbor, segments=segments)
+        out = io.BytesIO()
+        open_envelope(io.BytesIO(data), out, recipient=pak, sender=usa_public)
 
 
 def test_every_kind_of_tampering_has_a_vector() -> None:
