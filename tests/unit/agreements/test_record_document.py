@@ -148,7 +148,7 @@ def test_detect_format():
 
 
 def test_locator_falls_back_to_the_parent():
-    locator = LineLocator.of("a:\n  b: 1\n")
+    locator = LineLocator("a:\n  b: 1\n")
     assert locator.line_of("a.b") == 2
     assert locator.line_of("a.c.d") == 1
     assert locator.line_of(None) is None
@@ -156,3 +156,21 @@ def test_locator_falls_back_to_the_parent():
 
 def test_public_record_file_is_shipped_in_the_package():
     assert public_record_bytes().startswith(b"# The public record")
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "words"),
+    [
+        (b'{"schema": ' + b"9" * 5000 + b"}", "json", "malformed JSON"),
+        (b"schema: " + b"9" * 5000 + b"\n", "yaml", "malformed YAML"),
+        (b"[" * 100_000 + b"]" * 100_000, "json", "nest"),
+        (b"[" * 5_000 + b"]" * 5_000, "yaml", "nest"),
+        (b"a:\n" + b"".join(b"  " * i + b"b:\n" for i in range(1, 60)), "yaml", "nests deeper"),
+        (b"a: &x [1]\nb: *x\n", "yaml", "aliases"),
+    ],
+)
+def test_hostile_documents_are_refused_quickly_with_invalid_input(
+    raw: bytes, fmt: str, words: str
+) -> None:
+    with pytest.raises(InvalidInput, match=words):
+        parse_document(raw, fmt, limit=8 * 1024 * 1024)  # type: ignore[arg-type]
