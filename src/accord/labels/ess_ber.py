@@ -202,7 +202,8 @@ def encode_label(label: Label, policy: SecurityPolicy) -> bytes:
 def _decode(data: bytes, spec: Asn1Type, what: str) -> Any:  # pyasn1 values are dynamic
     try:
         value, rest = ber_decoder.decode(data, asn1Spec=spec)
-    except (PyAsn1Error, ValueError, TypeError, RecursionError) as e:
+    except (PyAsn1Error, ValueError, TypeError, RecursionError, OverflowError) as e:
+        # OverflowError: a length too large for any buffer (pyasn1 reads it as asked).
         raise LabelError(f"Failed to parse BER/DER encoded {what}: {str(e)[:200]}") from None
     if rest:
         raise LabelError(f"Failed to parse BER/DER encoded {what}: {len(rest)} trailing bytes")

@@ -158,19 +158,28 @@ def _checked_root(root: etree._Element | None, what: str) -> etree._Element:
     return root
 
 
+def _split(tag: str) -> tuple[str | None, str]:
+    """``{namespace}local`` split without lxml's QName, which raises on names libxml2 accepted
+    but Namespaces in XML forbids (``<a:b:c xmlns='x'/>``): such a name simply matches nothing."""
+    if tag.startswith("{"):
+        uri, _, local = tag[1:].partition("}")
+        return uri, local
+    return None, tag
+
+
 def local_name(element: etree._Element) -> str:
     """The element's name without its namespace."""
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return etree.QName(tag).localname
+    return _split(tag)[1]
 
 
 def namespace(element: etree._Element) -> str | None:
     tag = element.tag
     if not isinstance(tag, str):
         return None
-    return etree.QName(tag).namespace
+    return _split(tag)[0]
 
 
 def children(element: etree._Element, name: str) -> list[etree._Element]:
