@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     #: instant or a date) instead of the system clock. Logged as a warning at every start.
     unsafe_clock_file: Path | None = None
     limits: Limits = Field(default_factory=Limits)
+    #: ``accord serve``: a request's headers must arrive within this many seconds of its first
+    #: byte (of the connection's opening, for the first request); else the connection is dropped.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    #: ``accord serve``: a request's body must arrive within this many seconds of its headers.
+    body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    #: ``accord serve``: connections one client address may hold open at once (more are closed).
+    max_connections_per_client: int = Field(default=32, gt=0, le=100_000)
+    #: ``accord serve``: requests in progress at once; more are answered 503.
+    max_concurrent_requests: int = Field(default=1024, gt=0, le=1_000_000)
 
     @classmethod
     def settings_customise_sources(

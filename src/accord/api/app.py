@@ -49,6 +49,7 @@ from accord.api.deps import (
     label_of,
 )
 from accord.api.middleware import LimitAndCount, RequestCounters, error_response, header_of
+from accord.api.server import GuardedProtocol
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import AccordError, ReleaseDenied, TooLarge
@@ -253,6 +254,7 @@ def app_from_environment() -> FastAPI:
     environment, the system clock)."""
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)  # a spawned worker does not inherit it
     settings = load_settings()
+    GuardedProtocol.configure(settings)  # this worker's copy of the class: its limits
     return create_app(settings, clock_for(settings, SystemClock()))
 
 

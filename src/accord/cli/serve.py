@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from accord.api.app import SWITCH_INTERVAL_SECONDS, create_app
+from accord.api.server import uvicorn_options
 from accord.cli import context
 
 
@@ -26,6 +27,7 @@ def serve(
         "port": port,
         "log_level": "warning",
         "timeout_graceful_shutdown": 10,
+        **uvicorn_options(context.settings()),
     }
     if workers == 1:
         uvicorn.run(create_app(context.settings(), context.clock), **options)
