@@ -59,8 +59,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[in
 
 
 def _connect(port: int) -> socket.socket:
-    connection = socket.create_connection(("127.0.0.1", port), timeout=PATIENCE)
-    return connection
+    return socket.create_connection(("127.0.0.1", port), timeout=PATIENCE)
 
 
 def _dropped_after(connection: socket.socket) -> float:
