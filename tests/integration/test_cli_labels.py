@@ -217,3 +217,22 @@ def test_convert_round_trips_through_every_encoding(
         )
         current = target
     assert json.loads(current.read_text()) == label_to_dict(original)
+
+
+def test_check_translates_the_label_into_the_clearances_policy(
+    accord_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """spiffing's case: a TLP label checked against a UK clearance is decided on its UK
+    equivalent (it used to be denied as "under another policy"), and the output says so."""
+    spifs = [
+        arg for name in ("tlp-plus", "tlp", "uk-demo") for arg in ("--spif", f"{SUITE}/{name}.xml")
+    ]
+    args = ["label", "check", str(SUITE / "tlpx-amber-eu.xml"), *spifs]
+    clearance = ["--clearance", str(SUITE / "uk-demo-secret-uk.xml")]
+    assert run([*args, *clearance, "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["acdf"] == "grant"
+    assert body["translated_to"] == "UK"
+    assert body["translated_marking"] == "DEMO-UK SECRET - UK / EU EYES ONLY"
+    assert run([*args, *clearance]) == 0
+    assert "translated to policy UK: DEMO-UK SECRET - UK / EU EYES ONLY" in capsys.readouterr().out

@@ -214,9 +214,21 @@ def check(
             limit=limit,
             unsafe_tolerate=_tolerance(lenient),
         )
-        decision = acdf(policies.by_id(held.policy_id), label, held)
+        held_policy = policies.by_id(held.policy_id)
+        decided, translated = label, False
+        if held.policy_id != label.policy_id and validity.valid:
+            # The clearance is under another policy: decide on the label's equivalent there
+            # (XML-SPIF equivalences, as spiffing does), never on a label it cannot read.
+            try:
+                decided, translated = translate(label, policy, held_policy), True
+            except LabelError as e:
+                result["translation_error"] = e.reason
+        decision = acdf(held_policy, decided, held)
         result["acdf"] = decision.word
         result["acdf_reason"] = decision.reason
+        if translated:
+            result["translated_to"] = held_policy.name
+            result["translated_marking"] = display_marking(held_policy, decided)
         granted = decision.granted
     if as_json:
         context.print_json(result)
@@ -224,6 +236,13 @@ def check(
         context.out.print("valid" if validity.valid else "invalid", markup=False)
         for reason in validity.reasons:
             context.out.print(f"  - {reason}", markup=False)
+        if "translated_to" in result:
+            context.out.print(
+                f"translated to policy {result['translated_to']}: {result['translated_marking']}",
+                markup=False,
+            )
+        if "translation_error" in result:
+            context.out.print(f"no equivalent: {result['translation_error']}", markup=False)
         if "acdf" in result:
             context.out.print(f"acdf: {result['acdf']} ({result['acdf_reason']})", markup=False)
     if not (validity.valid and granted):

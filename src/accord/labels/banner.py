@@ -5,14 +5,22 @@ the controls Accord supports):
 
 - fields separated by ``//``: the classification first (UNCLASSIFIED, CONFIDENTIAL, SECRET,
   TOP SECRET, in full), then dissemination controls;
-- ``REL TO`` lists USA first, then trigraphs (ISO 3166-1 alpha-3) in alphabetical order, then
-  tetragraphs (FVEY, NATO ...) in alphabetical order, separated by ``, ``. USA must be listed,
-  and at least one other: information for the United States alone is ``NOFORN``;
+- ``REL TO`` lists USA first, then trigraphs (ISO 3166-1 alpha-3, and the few codes outside ISO
+  3166 that the intelligence community's REL TO list carries, such as XKS for Kosovo) in
+  alphabetical order, then tetragraphs (coalitions: FVEY, NATO, TEYE ...) in alphabetical
+  order, separated by ``, ``. USA must be listed, and at least one other: information for the
+  United States alone is ``NOFORN``;
 - ``NOFORN`` (not releasable to foreign nationals) excludes ``REL TO``;
-- REL TO applies to classified information only.
+- REL TO applies to classified information only. ``CUI//REL TO USA, GBR`` is a legitimate US
+  marking of controlled unclassified information, but Accord's US policy has no CUI category:
+  such a banner is refused with that reason rather than read as UNCLASSIFIED, which would drop
+  its controls.
 
+The parser knows the vocabulary (every trigraph and tetragraph of the REL TO list); whether a
+policy can carry a value is the policy's to say (``banner_to_label`` names what it lacks).
 Input may be in any case and order; rendering is canonical, so parse(render(b)) == b and
-render(parse(s)) is the one correct spelling of s.
+render(parse(s)) is the one correct spelling of s; ``label_to_banner`` renders only labels their
+policy finds valid, so every banner it writes parses back to the same label.
 """
 
 from __future__ import annotations
@@ -23,12 +31,43 @@ from dataclasses import dataclass
 import pycountry
 
 from accord.errors import LabelError
+from accord.labels.checks import validate
 from accord.labels.label import Label
 from accord.labels.security_policy import SecurityPolicy
 
 CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
-#: Tetragraphs: groups of nations that a REL TO list may name.
-TETRAGRAPHS = frozenset({"ACGU", "FVEY", "ISAF", "KFOR", "NATO"})
+#: Tetragraphs: the coalitions a REL TO list may name, after the Office of the Director of National
+#: Intelligence's ISM Country Codes and Tetragraphs taxonomy (ISMCAT, CVEnumISMCATTetragraph, as
+#: published with the ISM schema). Evidence grade: secondary: the values whose meaning is publicly
+#: documented, not a copy of the controlled list, which has a few more (suppressed values among
+#: them); a deployment checks this set against the ISMCAT release it is accredited for.
+TETRAGRAPHS = frozenset(
+    {
+        "ACGU",  # Australia, Canada, the United Kingdom and the United States (four eyes)
+        "BWCS",  # Biological Weapons Convention states
+        "CFCK",  # Combined Forces Command, Korea
+        "CMFC",  # Combined Maritime Forces
+        "CMFP",  # Combined Maritime Forces, Pakistan
+        "CPMT",  # Civilian Protection Monitoring Team (Sudan)
+        "CWCS",  # Chemical Weapons Convention states
+        "EFOR",  # European Union Force (Bosnia and Herzegovina)
+        "FVEY",  # Five Eyes
+        "GCTF",  # Global Counter-Terrorism Forces
+        "GMIF",  # Global Maritime Interception Forces
+        "IESC",  # International Events Security Coalition
+        "ISAF",  # International Security Assistance Force (Afghanistan)
+        "KFOR",  # Kosovo Force
+        "MCFI",  # Multinational Coalition Forces, Iraq
+        "MIFH",  # Multinational Interim Force, Haiti
+        "MLEC",  # Multi-Lateral Enduring Contingency
+        "NACT",  # North African Counter-Terrorism forces
+        "NATO",  # North Atlantic Treaty Organization
+        "TEYE",  # Three Eyes (Australia, the United Kingdom, the United States)
+        "UNCK",  # United Nations Command, Korea
+    }
+)
+#: Country codes of the REL TO list that are not ISO 3166-1 alpha-3 (same source).
+NON_ISO_TRIGRAPHS = frozenset({"XKS"})  # Kosovo
 MAX_BANNER = 1024
 RELEASABLE_TO = "Releasable To"
 DISSEMINATION = "Dissemination"
@@ -36,7 +75,9 @@ NOFORN = "NOFORN"
 
 
 def _is_trigraph(code: str) -> bool:
-    return len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
+    return len(code) == 3 and (
+        code in NON_ISO_TRIGRAPHS or pycountry.countries.get(alpha_3=code) is not None
+    )
 
 
 def rel_to_order(code: str) -> tuple[int, str]:
@@ -101,6 +142,11 @@ def parse_banner(text: str) -> Banner:
         raise LabelError("the banner is empty")
     fields = [f.strip() for f in normalized.split("//")]
     classification = fields[0]
+    if classification == "CUI":
+        raise LabelError(
+            "CUI (controlled unclassified information) is a US marking Accord's US policy does "
+            "not carry: mark the information UNCLASSIFIED only if its controls allow"
+        )
     if classification not in CLASSIFICATIONS:
         raise LabelError(
             f"{classification!r} is not a US classification ({', '.join(CLASSIFICATIONS)})"
@@ -148,9 +194,14 @@ def banner_to_label(banner: Banner, policy: SecurityPolicy) -> Label:
 
 
 def label_to_banner(label: Label, policy: SecurityPolicy) -> Banner:
-    """The banner of a label under a US-style policy; refuses categories a banner cannot show."""
+    """The banner of a label under a US-style policy. Only a label its policy finds valid has a
+    banner (so every banner written here parses back to the same label); categories a banner
+    cannot show are refused."""
     if label.policy_id != policy.id or label.classification is None:
         raise LabelError("the label does not belong to this policy or has no classification")
+    validity = validate(policy, label)
+    if not validity.valid:
+        raise LabelError("the label is not valid: " + "; ".join(validity.reasons))
     rel_to: list[str] = []
     noforn = False
     for category in policy.sorted_categories(label.categories):

@@ -58,6 +58,10 @@ def describe(policy: SecurityPolicy, group: CategoryGroup) -> str:
     if len(items) == 1:
         return items[0]
     words = {Operation.ALL: "all of", Operation.ONE_OR_MORE: "one or more of"}
+    prefix = f"{group.items[0].tag_set_name} "
+    if all(i.startswith(prefix) and not i.startswith("any ") for i in items):
+        # One tag set: named once ("one or more of Releasable To AUS, CAN, ...").
+        items = [prefix + ", ".join(i.removeprefix(prefix) for i in items)]
     return f"{words.get(group.operation, 'exactly one of')} {', '.join(items)}"
 
 

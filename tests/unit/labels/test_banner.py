@@ -17,6 +17,7 @@ from accord.labels.banner import (
     parse_banner,
 )
 from accord.labels.checks import validate
+from accord.labels.label import Label
 from accord.labels.marking import display_marking
 from tests.unit.labels.helpers import policy
 
@@ -116,3 +117,80 @@ def test_the_parser_raises_only_accord_errors(text: str) -> None:
 def test_any_text_is_parsed_or_refused(text: str) -> None:
     with contextlib.suppress(AccordError):
         parse_banner(text)
+
+
+US = policy("USA")
+US_CATEGORIES = [c for s in US.tag_sets for t in s.tags for c in t.categories]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    classification=st.sampled_from([c.lacv for c in US.classifications]),
+    chosen=st.sets(st.integers(0, len(US_CATEGORIES) - 1), max_size=6),
+)
+def test_every_valid_us_label_round_trips_through_its_banner(
+    classification: int, chosen: set[int]
+) -> None:
+    """For any label the USA policy accepts: parse(render(label)) == label; any other label has
+    no banner (label_to_banner refuses it, rather than write one the parser would refuse)."""
+    label = Label(
+        policy_id=US.id,
+        classification=classification,
+        categories=frozenset(US_CATEGORIES[i].ref for i in chosen),
+    )
+    if not validate(US, label).valid:
+        with pytest.raises(LabelError, match="not valid"):
+            label_to_banner(label, US)
+        return
+    text = label_to_banner(label, US).render()
+    assert banner_to_label(parse_banner(text), US) == label
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["SECRET", "TOP SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "//", "REL TO ", "NOFORN"]
+            + ["USA", "PAK", "GBR", "TEYE", "XKS", "FVEY", ", ", "  ", "secret", "rel to "]
+        ),
+        max_size=10,
+    )
+)
+def test_any_banner_the_parser_accepts_renders_canonically(parts: list[str]) -> None:
+    """For any string the parser accepts, render(parse(s)) is its canonical form: parsing the
+    rendering gives the same banner, and rendering is a fixed point."""
+    try:
+        parsed = parse_banner("".join(parts))
+    except LabelError:
+        return
+    canonical = parsed.render()
+    assert parse_banner(canonical) == parsed
+    assert parse_banner(canonical).render() == canonical
+
+
+@pytest.mark.parametrize(
+    ("label_text", "reason"),
+    [
+        ("SECRET//REL TO USA", "USA requires one or more of Releasable To"),
+        ("UNCLASSIFIED//REL TO USA, GBR", "not allowed at UNCLASSIFIED"),
+    ],
+)
+def test_labels_a_banner_cannot_carry_are_invalid(label_text: str, reason: str) -> None:
+    classification, _, listed = label_text.partition("//REL TO ")
+    names = {c.name: c for c in US_CATEGORIES}
+    label = Label(
+        policy_id=US.id,
+        classification=US.classification_named(classification).lacv,
+        categories=frozenset(names[n].ref for n in listed.split(", ")),
+    )
+    assert reason in " ".join(validate(US, label).reasons)
+    with pytest.raises(LabelError, match=reason):
+        label_to_banner(label, US)
+
+
+def test_tetragraphs_and_non_iso_codes_are_read_and_cui_is_refused_with_its_reason() -> None:
+    assert parse_banner("secret//rel to teye, xks, usa").render() == "SECRET//REL TO USA, XKS, TEYE"
+    with pytest.raises(LabelError, match="TEYE"):  # the vocabulary is known, the policy lacks it
+        banner_to_label(parse_banner("SECRET//REL TO USA, TEYE"), US)
+    with pytest.raises(LabelError, match="CUI"):
+        parse_banner("CUI//REL TO USA, GBR")
