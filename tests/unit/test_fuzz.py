@@ -172,7 +172,8 @@ def test_every_changed_signed_request_field_is_refused(field: str, value: Any) -
         return
     signed[field] = value
     try:
-        encoded = base64.b64encode(json.dumps(signed, sort_keys=True).encode()).decode()
+        canonical = json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        encoded = base64.b64encode(canonical.encode()).decode()
     except UnicodeEncodeError:
         return
     with pytest.raises(PeerRefused):

@@ -113,9 +113,15 @@ def verify_request_header(
     if len(header) > MAX_HEADER_BYTES:
         raise PeerRefused(f"the {HEADER} header is too large")
     try:
-        signed = loads_signed(unb64(header, f"the {HEADER} header", max_bytes=MAX_HEADER_BYTES))
+        raw = unb64(header, f"the {HEADER} header", max_bytes=MAX_HEADER_BYTES)
+        signed = loads_signed(raw, canonical=True)
+        # One spelling: the header is the canonical JSON of its fields (no whitespace, sorted
+        # keys), so no two headers carry the same signed request.
+        canonical = canonical_json(signed, checked=True)
     except InvalidInput:
         raise PeerRefused(f"the {HEADER} header is not base64 of a JSON object") from None
+    if canonical != raw:
+        raise PeerRefused(f"the {HEADER} header is not canonical JSON (RFC 8785)")
     if not isinstance(signed, dict) or set(signed) != _REQUEST_FIELDS:
         raise PeerRefused(f"the {HEADER} header has exactly {', '.join(sorted(_REQUEST_FIELDS))}")
     if not all(type(signed[k]) is str for k in _REQUEST_FIELDS - {"timestamp", "signatures"}):

@@ -85,7 +85,8 @@ def test_each_mismatch_is_refused(changes: dict[str, object], words: str) -> Non
 def _edited(header: str, **fields: object) -> str:
     value = json.loads(base64.b64decode(header))
     value.update(fields)
-    return base64.b64encode(json.dumps(value).encode()).decode()
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return base64.b64encode(canonical.encode()).decode()
 
 
 def test_a_forged_or_broken_header_is_refused() -> None:
@@ -97,6 +98,14 @@ def test_a_forged_or_broken_header_is_refused() -> None:
     halved = [s for s in value["signatures"] if s["alg"] == "ed25519"]
     with pytest.raises(PeerRefused, match="signature does not verify"):
         _verify(_edited(header, signatures=halved))
+    # Not canonical: the same fields with a space, or a newline after them.
+    spaced = json.dumps(json.loads(base64.b64decode(header)), sort_keys=True).encode()
+    for extra in (
+        base64.b64encode(spaced).decode(),
+        base64.b64encode(base64.b64decode(header) + b"\n").decode(),
+    ):
+        with pytest.raises(PeerRefused, match="not canonical"):
+            _verify(extra)
     for broken in (None, "not base64!", base64.b64encode(b"[1]").decode(), "A" * 20000):
         with pytest.raises(PeerRefused):
             _verify(broken)

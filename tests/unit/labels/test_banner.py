@@ -150,8 +150,25 @@ def test_every_valid_us_label_round_trips_through_its_banner(
 @given(
     st.lists(
         st.sampled_from(
-            ["SECRET", "TOP SECRET", "CONFIDENTIAL", "UNCLASSIFIED", "//", "REL TO ", "NOFORN"]
-            + ["USA", "PAK", "GBR", "TEYE", "XKS", "FVEY", ", ", "  ", "secret", "rel to "]
+            [
+                "SECRET",
+                "TOP SECRET",
+                "CONFIDENTIAL",
+                "UNCLASSIFIED",
+                "//",
+                "REL TO ",
+                "NOFORN",
+                "USA",
+                "PAK",
+                "GBR",
+                "TEYE",
+                "XKS",
+                "FVEY",
+                ", ",
+                "  ",
+                "secret",
+                "rel to ",
+            ]
         ),
         max_size=10,
     )
