@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from accord.api.app import create_app
 from accord.clock import Clock, FixedClock
-from accord.config import load_settings
+from accord.config import Settings, load_settings
 from accord.crypto.descriptor import describe
 from accord.crypto.keys import NodeKeys
 from accord.node import keys as key_files
@@ -29,12 +29,10 @@ RELEASE = {
 }
 
 
-def prepare(
-    home: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    database_url: str | None = None,
-    clock: Clock = CLOCK,
-) -> dict[str, str]:
+def initialised(
+    home: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None, clock: Clock = CLOCK
+) -> Settings:
+    """A node's home initialised (migrations run), its settings from the environment."""
     monkeypatch.setenv("ACCORD_HOME", str(home))
     if database_url:
         monkeypatch.setenv("ACCORD_DATABASE_URL", database_url)
@@ -42,6 +40,32 @@ def prepare(
         monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
     settings = load_settings()
     initialise(settings, clock)
+    return settings
+
+
+def gsomia(first: str, second: str, signed: str) -> dict[str, object]:
+    """A register document holding one open-ended GSOMIA between two nations."""
+    parties = sorted((first, second))
+    return {
+        "schema": "accord.register/1",
+        "agreements": [
+            {
+                "id": f"{parties[0].lower()}-{parties[1].lower()}-gsomia-test",
+                "type": "GSOMIA",
+                "parties": [first, second],
+                "events": [{"kind": "signed", "date": signed, "term": "open-ended"}],
+            }
+        ],
+    }
+
+
+def prepare(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str | None = None,
+    clock: Clock = CLOCK,
+) -> dict[str, str]:
+    settings = initialised(home, monkeypatch, database_url, clock)
     key_files.save_key_set(settings, NodeKeys.generate("usa.example", "USA", clock.now()), new=True)
     partner = NodeKeys.generate("pak.example", "PAK", clock.now())
     key_files.pin(settings, describe(partner, clock.now()).encode())

@@ -7,21 +7,11 @@ import json
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_support import RELEASE, auth
+from tests.integration.api_support import RELEASE, auth, gsomia
 
 Api = tuple[TestClient, dict[str, str]]
 
-NEW_AGREEMENT = {
-    "schema": "accord.register/1",
-    "agreements": [
-        {
-            "id": "ind-usa-gsomia-test",
-            "type": "GSOMIA",
-            "parties": ["USA", "IND"],
-            "events": [{"kind": "signed", "date": "2002-01-17", "term": "open-ended"}],
-        }
-    ],
-}
+NEW_AGREEMENT = gsomia("USA", "IND", "2002-01-17")
 
 
 def _log_entry(client: TestClient, token: str, index: int) -> dict[str, object]:

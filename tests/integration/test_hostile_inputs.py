@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accord.api.app import create_app
-from accord.config import load_settings
 from accord.crypto.descriptor import describe, parse_descriptor
 from accord.crypto.envelope import Release, recipients_of, seal
 from accord.crypto.keys import NodeKeys
@@ -33,9 +32,8 @@ from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy
 from accord.node import keys as key_files
-from accord.node.register import initialise
 from accord.node.services import NodeServices
-from tests.integration.api_support import CLOCK
+from tests.integration.api_support import CLOCK, initialised
 
 NOW = CLOCK.now()
 PATH = "/federation/v1/transactions/"
@@ -102,13 +100,7 @@ class Receiver:
 def receiver(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> Iterator[Receiver]:
-    monkeypatch.setenv("ACCORD_HOME", str(tmp_path / "pak"))
-    if database_url:
-        monkeypatch.setenv("ACCORD_DATABASE_URL", database_url)
-    else:
-        monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
-    settings = load_settings()
-    initialise(settings, CLOCK)
+    settings = initialised(tmp_path / "pak", monkeypatch, database_url)
     pak = NodeKeys.generate("pak.example", "PAK", NOW)
     usa = NodeKeys.generate("usa.example", "USA", NOW)
     key_files.save_key_set(settings, pak, new=True)

@@ -1,7 +1,8 @@
 """The node's HTTP API (FastAPI): thin routes over the node's services.
 
-Every route but ``/healthz``, ``/metrics`` and the OpenAPI document needs a bearer token; each role
-reaches only its routes. Every error is JSON, ``{"error": <stable code>, "message": ...}``, with
+Every route but ``/healthz`` and the OpenAPI document needs a bearer token (the federation routes
+a signed request instead); each role reaches only its routes, and sees only what it may
+(docs/node.md, "Who sees what"). Every error is JSON, ``{"error": <stable code>, "message": ...}``, with
 the status its error class carries; request bodies are limited in size before they are parsed.
 """
 
