@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 from pathlib import Path
 
 import pytest
 
+from accord.crypto.descriptor import parse_descriptor
+from accord.crypto.keys import NodeKeys
 from accord.labels import stanag4774
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.national import national_policy
@@ -215,3 +218,41 @@ def test_a_passphrase_protects_the_key_set(tmp_path: Path) -> None:
     wrong = accord("keys", "show", home=home, ACCORD_KEY_PASSPHRASE="guess")
     assert wrong.returncode == 2
     assert "wrong passphrase" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        {"policy": "1.2.3.4", "classification": 4},  # a policy this node does not hold
+        {"policy": national_policy("USA").id, "classification": 99},  # no such level
+        {"policy": national_policy("USA").id, "classification": 1, "categories": "x"},
+    ],
+)
+def test_verify_and_open_refuse_a_signed_envelope_whose_label_cannot_be_read(
+    tmp_path: Path, label: dict[str, object]
+) -> None:
+    """Reading rule 9: correctly sealed and signed, but its label is not one this node can read
+    under a policy it holds; verify and open refuse it (exit 5) and write nothing."""
+    vectors = Path(__file__).resolve().parents[1] / "vectors" / "envelope"
+    namespace = runpy.run_path(
+        str(Path(__file__).resolve().parents[2] / "scripts" / "make-envelope-vectors"),
+        run_name="vectors",
+    )
+    usa = NodeKeys.from_dict(json.loads((vectors / "keys" / "usa.keys.json").read_text()))
+    pak = parse_descriptor((vectors / "keys" / "pak.descriptor.json").read_bytes())
+    envelope = tmp_path / "forged.env"
+    envelope.write_bytes(namespace["forge"](usa, pak, cbor=False, header_changes={"label": label}))
+    home = tmp_path / "pak"
+    home.mkdir()
+    (home / "keys").mkdir(mode=0o700)
+    keys_file = home / "keys" / "node-keys.json"
+    keys_file.write_text((vectors / "keys" / "pak.keys.json").read_text())
+    keys_file.chmod(0o600)
+    sender = str(vectors / "keys" / "usa.descriptor.json")
+    verified = accord("verify", "--from", sender, str(envelope), home=home)
+    assert verified.returncode == 5, verified.stderr
+    assert "cannot be opened or verified" in verified.stderr
+    opened = accord("open", "--from", sender, str(envelope), str(tmp_path / "out"), home=home)
+    assert opened.returncode == 5, opened.stderr
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out.partial").exists()

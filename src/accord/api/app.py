@@ -2,8 +2,9 @@
 
 Every route but ``/healthz`` and the OpenAPI document needs a bearer token (the federation routes
 a signed request instead); each role reaches only its routes, and sees only what it may
-(docs/node.md, "Who sees what"). Every error is JSON, ``{"error": <stable code>, "message": ...}``, with
-the status its error class carries; request bodies are limited in size before they are parsed.
+(docs/node.md, "Who sees what"). Every error is JSON, ``{"error": <stable code>, "message":
+...}``, with the status its error class carries; request bodies are limited in size before they
+are parsed.
 """
 
 from __future__ import annotations

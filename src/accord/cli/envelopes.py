@@ -32,10 +32,11 @@ from accord.crypto.envelope import (
 )
 from accord.crypto.keys import NodeKeys
 from accord.crypto.wire import Limits, Reader
-from accord.errors import InvalidInput, StorageError
+from accord.errors import InvalidInput, LabelError, StorageError
 from accord.labels.checks import validate
-from accord.labels.json_form import label_to_dict
+from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.national import shipped_policies
+from accord.labels.reading import checked as checked_label
 from accord.labels.reading import read_label
 from accord.node import keys as key_files
 
@@ -221,6 +222,19 @@ def _open_input(path: Path):  # type: ignore[no-untyped-def]
         raise InvalidInput(f"{path}: cannot read: {e.strerror}") from None
 
 
+def _check_label(checked: Verified) -> None:
+    """Reading rule 9 (docs/envelope.md): the label is one this node can read and its policy
+    finds valid; otherwise the envelope is refused like any other that fails a rule."""
+    policies = shipped_policies()
+    try:
+        label = checked_label(label_from_dict(checked.header["label"]), policies)
+        valid = validate(policies.by_id(label.policy_id), label).valid
+    except LabelError:
+        valid = False
+    if not valid:
+        raise EnvelopeError()
+
+
 def _summary(checked: Verified) -> dict[str, Any]:
     header = checked.header
     return {
@@ -301,6 +315,7 @@ def open_command(
     keys = key_files.load_key_set(settings)
     with _open_input(source) as envelope, _Atomic(target) as sink:
         checked = open_envelope(envelope, sink, recipient=keys, sender=descriptor)
+        _check_label(checked)  # before the output is renamed into place
     context.err.print(
         f"opened envelope {checked.header['id']} from {descriptor.node}", markup=False
     )
@@ -317,6 +332,7 @@ def verify_command(
     descriptor = _sender(source, sender)
     with _open_input(source) as envelope:
         checked = verify(envelope, descriptor)
+    _check_label(checked)
     summary = _summary(checked)
     if as_json:
         context.print_json(summary)
