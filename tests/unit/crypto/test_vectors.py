@@ -14,6 +14,7 @@ import pytest
 from accord.crypto.descriptor import parse_descriptor
 from accord.crypto.envelope import EnvelopeError, open_envelope
 from accord.crypto.keys import NodeKeys
+from accord.errors import InvalidInput, VerificationFailed
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "envelope"
 MANIFEST = json.loads((VECTORS / "manifest.json").read_text())
@@ -114,3 +115,17 @@ def test_the_vector_script_still_produces_envelopes_that_open() -> None:
     files = namespace["build"]()
     namespace["check"](files)
     assert set(files) == {str(p.relative_to(VECTORS)) for p in VECTORS.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["descriptor_updates"]))
+def test_descriptor_update_vectors(name: str) -> None:
+    """An update of a pinned descriptor is accepted only when signed by a key the pinned one
+    holds, for the same node, and by all its own active keys."""
+    case = MANIFEST["descriptor_updates"][name]
+    pinned = parse_descriptor((VECTORS / case["pinned"]).read_bytes())
+    data = (VECTORS / name).read_bytes()
+    if case["accepted"]:
+        assert parse_descriptor(data, pinned=pinned).node == pinned.node
+    else:
+        with pytest.raises((VerificationFailed, InvalidInput)):
+            parse_descriptor(data, pinned=pinned)
