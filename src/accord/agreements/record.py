@@ -48,7 +48,7 @@ def register_from_dict(data: object) -> Register:
         Register,
         catalog=catalog,
         agreements=tuple(agreements),
-        sources=tuple(_source(r) for r in root.field("sources").items(limit=MAX_ITEMS)),
+        sources=tuple(read_source(r) for r in root.field("sources").items(limit=MAX_ITEMS)),
         designations=tuple(
             _designation(r) for r in root.field("designations").items(limit=MAX_ITEMS)
         ),
@@ -59,7 +59,7 @@ def register_from_dict(data: object) -> Register:
 def register_to_dict(register: Register) -> dict[str, Any]:
     document: dict[str, Any] = {"schema": SCHEMA}
     if register.sources:
-        document["sources"] = [_source_dict(s) for s in register.sources]
+        document["sources"] = [source_to_dict(s) for s in register.sources]
     if register.catalog.custom:
         document["types"] = [_type_dict(t) for t in register.catalog.custom]
     document["agreements"] = [agreement_to_dict(a) for a in register.agreements]
@@ -124,7 +124,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 # --- readers ---------------------------------------------------------------------------------
 
 
-def _source(r: Reader) -> Source:
+def read_source(r: Reader) -> Source:
+    """A source entry of a document (shared by the register and the transfer cases)."""
     r.mapping(required=("id", "title"), optional=("publisher", "url", "date"))
     return r.build(
         Source,
@@ -132,7 +133,7 @@ def _source(r: Reader) -> Source:
         title=r.field("title").text(),
         publisher=r.field("publisher").optional_text(),
         url=r.field("url").text() if r.has("url") else None,
-        date=_date(r.field("date")) if r.has("date") else None,
+        date=read_date(r.field("date")) if r.has("date") else None,
     )
 
 
@@ -217,7 +218,7 @@ def _event(r: Reader) -> Event:
     return r.build(
         Event,
         kind=kind.build(event_kind, kind.text()),
-        date=_date(r.field("date")),
+        date=read_date(r.field("date")),
         term=term.build(TermSpec.parse, term.text()) if r.has("term") else None,
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
         note=r.field("note").optional_text(),
@@ -231,7 +232,7 @@ def _designation(r: Reader) -> Designation:
         nation=r.field("nation").build(nation_code, r.field("nation").text()),
         by=r.field("by").build(nation_code, r.field("by").text()),
         title=r.field("title").text(),
-        date=_date(r.field("date")),
+        date=read_date(r.field("date")),
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
     )
 
@@ -245,17 +246,17 @@ def _milestone(r: Reader) -> Milestone:
     return r.build(
         Milestone,
         nations=tuple(sorted(nations)),
-        date=_date(r.field("date")),
+        date=read_date(r.field("date")),
         text=r.field("text").text(),
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
     )
 
 
-def _date(r: Reader) -> FuzzyDate:
+def read_date(r: Reader) -> FuzzyDate:
     return r.build(FuzzyDate.parse, r.text())
 
 
-def _source_dict(source: Source) -> dict[str, Any]:
+def source_to_dict(source: Source) -> dict[str, Any]:
     out: dict[str, Any] = {"id": source.id, "title": source.title}
     if source.publisher:
         out["publisher"] = source.publisher

@@ -21,6 +21,7 @@ from accord.cli import log as log_cli
 from accord.cli import node as node_cli
 from accord.cli import policy as policy_cli
 from accord.cli import serve as serve_cli
+from accord.cli import transfers as transfers_cli
 from accord.cli.context import err
 from accord.errors import AccordError
 from accord.node.clocks import clock_for
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.command("init")(init_cli.init)
 app.add_typer(agreements_cli.app, name="agreements")
 app.add_typer(labels_cli.app, name="label")
+app.add_typer(transfers_cli.app, name="transfers")
 app.add_typer(log_cli.app, name="log")
 app.add_typer(envelopes_cli.keys_app, name="keys")
 app.command("seal")(envelopes_cli.seal_command)

@@ -1,0 +1,169 @@
+"""``accord transfers``: equipment transfer cases and whether the agreements they need were in
+force (docs/transfers.md). Cases are the public ones Accord ships; the register is the node's."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from accord.agreements.dates import parse_day
+from accord.agreements.nations import nation_code
+from accord.agreements.register import Register
+from accord.cli import context
+from accord.errors import InvalidInput, NotFound
+from accord.transfers.coverage import CaseCoverage, Coverage, CoverageStatus, check_case, coverage
+from accord.transfers.document import TransferRecord, case_to_dict
+from accord.transfers.public_cases import public_cases
+
+app = typer.Typer(
+    help="Equipment transfer cases and the agreements that gave them legal cover.",
+    no_args_is_help=True,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+#: Exit code of a check whose answer is not covered, or unknown (as "not found" elsewhere).
+NOT_COVERED_EXIT = 3
+
+
+def _record() -> TransferRecord:
+    return public_cases()
+
+
+def _register() -> Register:
+    with context.register_service() as service:
+        return service.register()
+
+
+def _case(record: TransferRecord, case_id: str) -> Any:
+    try:
+        return record.case(case_id)
+    except InvalidInput:
+        raise NotFound(f"no transfer case '{case_id[:64]}' (see accord transfers list)") from None
+
+
+@app.command("list")
+def list_cases(
+    buyer: Annotated[str | None, typer.Option("--buyer", help="Only this buyer (alpha-3).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The transfer cases, oldest first."""
+    record = _record()
+    wanted = nation_code(buyer) if buyer else None
+    cases = [c for c in record.cases if wanted is None or c.buyer == wanted]
+    cases.sort(key=lambda c: (c.events[0].date, c.id))
+    if as_json:
+        context.print_json([case_to_dict(c) for c in cases])
+        return
+    for case in cases:
+        first = case.events[0]
+        value = f"${case.value / 1e6:,.0f}M" if case.value is not None else "value not stated"
+        context.out.print(
+            f"{case.id}  {case.buyer}  {first.kind.value} {first.date}  {value}", markup=False
+        )
+        context.out.print(f"    {case.title}", markup=False)
+
+
+@app.command()
+def show(
+    case_id: Annotated[str, typer.Argument(metavar="CASE")],
+    as_json: JsonOption = False,
+) -> None:
+    """One case: its items and categories, its events with their sources and evidence grades."""
+    record = _record()
+    case = _case(record, case_id)
+    if as_json:
+        context.print_json(case_to_dict(case))
+        return
+    out = context.out
+    out.print(f"{case.id}: {case.title}", markup=False)
+    value = f"{case.value:,} {case.currency}" if case.value is not None else "not stated"
+    out.print(f"  {case.kind.value.upper()} from {case.seller} to {case.buyer}; value {value}")
+    out.print("  items:", markup=False)
+    for item in case.items:
+        quantity = f"{item.quantity} x " if item.quantity else ""
+        out.print(f"    {quantity}{item.name} [{item.category}]", markup=False)
+    out.print("  events:", markup=False)
+    for event in case.events:
+        cited = "; ".join(
+            f"{record.source(s).publisher or record.source(s).title}" for s in event.sources
+        )
+        out.print(
+            f"    {event.date}  {event.kind.value} ({event.grade.value}: {cited})", markup=False
+        )
+    if case.note:
+        out.print(f"  note: {case.note}", markup=False)
+
+
+@app.command()
+def check(
+    case_id: Annotated[
+        str | None, typer.Argument(metavar="[CASE]", help="A case id (or use --buyer ...).")
+    ] = None,
+    buyer: Annotated[str | None, typer.Option("--buyer", help="The buying nation.")] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="An item category (comsec-equipment ...).")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD.")] = None,
+    seller: Annotated[str, typer.Option("--seller", help="The selling nation.")] = "USA",
+    as_json: JsonOption = False,
+) -> None:
+    """Was a transfer covered by the agreement it needs? A case at each of its dated events, or a
+    buyer, a category and a day. Exit 0 when covered, 3 when not covered or unknown."""
+    record = _record()
+    if case_id is not None:
+        if buyer or category or on:
+            raise InvalidInput("give a case id, or --buyer, --category and --on, not both")
+        result = check_case(_register(), record.categories, _case(record, case_id))
+        _print_case(result, as_json)
+        status = result.status
+    else:
+        if not (buyer and category and on):
+            raise InvalidInput("give a case id, or all of --buyer, --category and --on")
+        try:
+            day = parse_day(on)
+        except InvalidInput as e:
+            raise e.at(field_prefix="--on") from None
+        found = coverage(
+            _register(),
+            record.categories,
+            buyer=nation_code(buyer),
+            seller=nation_code(seller),
+            category=category,
+            day=day,
+        )
+        _print_coverage(found, as_json, f"{category} to {nation_code(buyer)} on {day}")
+        status = found.status
+    if status is not CoverageStatus.COVERED:
+        raise typer.Exit(NOT_COVERED_EXIT)
+
+
+def _print_coverage(found: Coverage, as_json: bool, what: str) -> None:
+    if as_json:
+        context.print_json(found.to_dict())
+        return
+    through = f" by {', '.join(found.agreements)}" if found.agreements else ""
+    until = f" until {found.until}" if found.until else ""
+    context.out.print(f"{what}: {found.status.value}{through}{until}", markup=False)
+    for reason in found.reasons:
+        context.out.print(f"  [{reason.outcome.value}] {reason.message}", markup=False)
+
+
+def _print_case(result: CaseCoverage, as_json: bool) -> None:
+    if as_json:
+        context.print_json(result.to_dict())
+        return
+    case = result.case
+    context.out.print(f"{case.id}: {result.status.value}", markup=False)
+    for event in result.events:
+        context.out.print(
+            f"  {event.event.date} {event.event.kind.value} ({event.event.grade.value}): "
+            f"{event.status.value}",
+            markup=False,
+        )
+        for item in event.items:
+            through = f" by {', '.join(item.agreements)}" if item.agreements else ""
+            context.out.print(f"    {item.category}: {item.status.value}{through}", markup=False)
+            if not item.covered:
+                for reason in item.reasons:
+                    context.out.print(f"      - {reason.message}", markup=False)
