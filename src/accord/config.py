@@ -17,6 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from accord.agreements.evidence import DEFAULT_READING, Grade
 from accord.errors import InvalidInput
 
 DEFAULT_HOME = Path("~/.accord")
@@ -56,6 +57,9 @@ class Settings(BaseSettings):
     #: instant or a date) instead of the system clock. Logged as a warning at every start.
     unsafe_clock_file: Path | None = None
     limits: Limits = Field(default_factory=Limits)
+    #: The weakest evidence grade that counts in statuses and decisions (docs/register.md):
+    #: ``reported`` (the default, the seeds' reading), ``official``, ``secondary``, ``inferred``.
+    evidence: Grade = DEFAULT_READING
     #: ``accord serve``: a request's headers must arrive within this many seconds of its first
     #: byte (of the connection's opening, for the first request); else the connection is dropped.
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)

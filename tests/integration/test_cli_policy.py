@@ -43,7 +43,7 @@ def test_decide_json_denies_during_the_lapse(home: Path) -> None:
     assert all(set(r) >= {"rule", "outcome", "message"} for r in body["reasons"])
     agreement = next(r for r in body["reasons"] if r["rule"] == "agreement-in-force")
     assert "on 2021-06-01 it was not in force" in agreement["message"]
-    assert body["register_version"] == "revision 1"
+    assert body["register_version"] == "revision 1, evidence reported"
 
 
 def test_decide_permits_geospatial_intelligence_to_india_after_beca(home: Path) -> None:

@@ -78,3 +78,31 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_evidence_changes_the_answers(node: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Pakistan CISMOA's renewal was reported, never officially announced: an official-only
+    reading leaves the 2025 Link-16 upgrade uncovered, and the release decision denied."""
+    assert run(["transfers", "check", "pak-f16-upgrade-2025", "--json"]) == 0
+    capsys.readouterr()
+    assert run(["transfers", "check", "pak-f16-upgrade-2025", "--evidence", "official"]) == 3
+    assert "comsec-equipment: not-covered" in capsys.readouterr().out
+    status = ["agreements", "status", "USA", "PAK", "--type", "CISMOA", "--on", "2024-01-01"]
+    assert run([*status, "--json"]) == 0
+    reported = json.loads(capsys.readouterr().out)
+    assert (reported[0]["status"], reported[0]["evidence"]) == ("in-force", "reported")
+    assert run([*status, "--json", "--evidence", "official"]) == 0
+    official = json.loads(capsys.readouterr().out)
+    assert (official[0]["status"], official[0]["evidence"]) == ("not-yet-in-force", None)
+    decide = [
+        "decide", "--from", "USA", "--to", "PAK", "--label", "UNCLASSIFIED",
+        "--capability", "secure-communications", "--activity", "joint-exercises",
+        "--clearance", "SECRET", "--on", "2024-01-01", "--json",
+    ]  # fmt: skip
+    assert run(decide) == 0
+    permitted = json.loads(capsys.readouterr().out)
+    assert any("on reported evidence" in r["message"] for r in permitted["reasons"])
+    assert run([*decide, "--evidence", "official"]) == 3
+    capsys.readouterr()
+    assert run([*decide, "--evidence", "rumour"]) == 2
+    assert "unknown evidence grade 'rumour'" in capsys.readouterr().err

@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from accord.agreements.dates import Duration, FuzzyDate
+from accord.agreements.evidence import Grade, weakest
 from accord.agreements.model import (
     UNSTATED_TERM,
     Agreement,
@@ -95,6 +96,12 @@ class StatusReport:
     @property
     def in_force(self) -> bool:
         return self.status is Status.IN_FORCE
+
+    @property
+    def evidence(self) -> Grade | None:
+        """The weakest grade among the events the status rests on (``None``: it rests on none,
+        as "not yet in force" before any event)."""
+        return weakest(e.grade for e in self.events)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

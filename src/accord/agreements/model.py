@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from accord.agreements.dates import Duration, FuzzyDate
+from accord.agreements.evidence import DEFAULT_READING, Grade
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import Activity, EventKind, slug
 from accord.errors import InvalidInput
@@ -176,6 +177,8 @@ class Event:
     sources: tuple[str, ...] = ()
     term: TermSpec | None = None
     note: str = ""
+    #: How the event is known (``accord.agreements.evidence``).
+    grade: Grade = DEFAULT_READING
 
     def __post_init__(self) -> None:
         if self.term is not None and not self.kind.opens_term:
@@ -266,6 +269,7 @@ class Designation:
     title: str
     date: FuzzyDate
     sources: tuple[str, ...]
+    grade: Grade = DEFAULT_READING
 
     def __post_init__(self) -> None:
         nation_code(self.nation)

@@ -4,11 +4,13 @@ field, so an error can say exactly where it is (``agreements[2].events[0].date``
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TypeVar
 
 from accord.errors import InvalidInput
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 class Reader:
@@ -74,6 +76,15 @@ class Reader:
         if len(self.value) > limit:
             raise self.fail(f"more than {limit} entries")
         return [Reader(item, self._child_path(i)) for i, item in enumerate(self.value)]
+
+    def choice(self, kind: type[E], what: str) -> E:
+        """A value of the string enumeration ``kind`` (any case), or an error listing them."""
+        value = self.text()
+        try:
+            return kind(value.strip().lower())
+        except ValueError:
+            known = ", ".join(k.value for k in kind)
+            raise self.fail(f"unknown {what} '{value[:40]}': expected one of {known}") from None
 
     def texts(self, *, limit: int) -> list[str]:
         return [item.text() for item in self.items(limit=limit)]

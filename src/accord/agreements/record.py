@@ -11,6 +11,7 @@ from typing import Any
 
 from accord.agreements.catalog import AgreementType, Catalog
 from accord.agreements.dates import FuzzyDate
+from accord.agreements.evidence import DEFAULT_READING, Grade
 from accord.agreements.model import (
     Agreement,
     Caveat,
@@ -71,6 +72,7 @@ def register_to_dict(register: Register) -> dict[str, Any]:
                 "title": d.title,
                 "date": str(d.date),
                 "sources": list(d.sources),
+                "grade": d.grade.value,
             }
             for d in register.designations
         ]
@@ -116,6 +118,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         out["term"] = str(event.term)
     if event.sources:
         out["sources"] = list(event.sources)
+    out["grade"] = event.grade.value
     if event.note:
         out["note"] = event.note
     return out
@@ -211,8 +214,13 @@ def _caveat(r: Reader) -> Caveat:
     )
 
 
+def read_grade(r: Reader, default: Grade = DEFAULT_READING) -> Grade:
+    """An evidence grade (absent: ``default``, the seeds' reading of a fact: reported)."""
+    return default if r.value is None else r.choice(Grade, "evidence grade")
+
+
 def _event(r: Reader) -> Event:
-    r.mapping(required=("kind", "date"), optional=("term", "sources", "note"))
+    r.mapping(required=("kind", "date"), optional=("term", "sources", "note", "grade"))
     kind = r.field("kind")
     term = r.field("term")
     return r.build(
@@ -222,11 +230,12 @@ def _event(r: Reader) -> Event:
         term=term.build(TermSpec.parse, term.text()) if r.has("term") else None,
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
         note=r.field("note").optional_text(),
+        grade=read_grade(r.field("grade")),
     )
 
 
 def _designation(r: Reader) -> Designation:
-    r.mapping(required=("nation", "by", "title", "date", "sources"))
+    r.mapping(required=("nation", "by", "title", "date", "sources"), optional=("grade",))
     return r.build(
         Designation,
         nation=r.field("nation").build(nation_code, r.field("nation").text()),
@@ -234,6 +243,7 @@ def _designation(r: Reader) -> Designation:
         title=r.field("title").text(),
         date=read_date(r.field("date")),
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
+        grade=read_grade(r.field("grade")),
     )
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from accord.agreements.catalog import AgreementType, Catalog
 from accord.agreements.dates import FuzzyDate
+from accord.agreements.evidence import Grade
 from accord.agreements.lifecycle import StatusReport, Timeline, build_timeline
-from accord.agreements.model import Agreement, Designation, Milestone, Source
+from accord.agreements.model import Agreement, Designation, Event, Milestone, Source
 from accord.agreements.nations import nation_code
-from accord.agreements.vocabulary import Activity
+from accord.agreements.vocabulary import Activity, EventKind
 from accord.errors import InvalidInput, NotFound
 
 
@@ -46,6 +47,7 @@ class Register:
     milestones: tuple[Milestone, ...] = ()
     _timelines: dict[str, Timeline] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Agreement] = field(init=False, repr=False, compare=False)
+    _readings: dict[Grade, Register] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A canonical order, so that equal registers compare equal and print the same.
@@ -89,6 +91,7 @@ class Register:
             _check_sources(milestone.sources, known_sources, f"milestones[{index}]")
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_timelines", timelines)
+        object.__setattr__(self, "_readings", {})
 
     # -- lookups --
 
@@ -185,6 +188,29 @@ class Register:
                 )
         return tuple(sorted(found, key=lambda e: (e.days_left, e.agreement.id)))
 
+    # -- readings of the evidence --
+
+    def under(self, reading: Grade) -> Register:
+        """The register as a reading of the evidence sees it: only the events and designations
+        whose grade counts under ``reading`` (``accord.agreements.evidence``), and every event
+        that ends or limits an agreement whatever its grade. An event whose premise does not
+        count (a renewal of an agreement whose signing is only reported, under an official-only
+        reading) does not count either. The full register is ``under`` its weakest grade,
+        ``inferred``."""
+        if reading is Grade.INFERRED:
+            return self
+        cached = self._readings.get(reading)
+        if cached is None:
+            cached = Register(
+                catalog=self.catalog,
+                agreements=tuple(_counting(a, reading) for a in self.agreements),
+                sources=self.sources,
+                designations=tuple(d for d in self.designations if d.grade.counts_under(reading)),
+                milestones=self.milestones,
+            )
+            self._readings[reading] = cached
+        return cached
+
     # -- change --
 
     def with_agreement(self, agreement: Agreement, *, sources: tuple[Source, ...] = ()) -> Register:
@@ -198,6 +224,30 @@ class Register:
             designations=self.designations,
             milestones=self.milestones,
         )
+
+
+#: Events that end or limit an agreement: they count under every reading. A reading decides which
+#: facts are strong enough to establish legal cover, never which doubts to ignore (fail closed:
+#: a lapse known only from a secondary source still ends the term).
+_LIMITING = frozenset(
+    {EventKind.EXPIRED, EventKind.TERMINATED, EventKind.SUSPENDED, EventKind.NOTICE_GIVEN}
+)
+
+
+def _counting(agreement: Agreement, reading: Grade) -> Agreement:
+    """``agreement`` with the events that count under ``reading``, in their order, each kept only
+    if the lifecycle built from those before it still allows it."""
+    kept: list[Event] = []
+    for event in agreement.events:
+        if not (event.grade.counts_under(reading) or event.kind in _LIMITING):
+            continue
+        candidate = replace(agreement, events=(*kept, event))
+        try:
+            build_timeline(candidate)
+        except InvalidInput:  # its premise did not count: neither does it
+            continue
+        kept.append(event)
+    return replace(agreement, events=tuple(kept))
 
 
 def _pair(first: str, second: str) -> tuple[str, str]:

@@ -44,6 +44,7 @@ def status_view(register: Register, report: StatusReport) -> dict[str, Any]:
         "uncertain_window": _date(report.window),
         "explanation": report.explanation,
         "events": [event_to_dict(e) for e in report.events],
+        "evidence": report.evidence.value if report.evidence else None,
     }
 
 

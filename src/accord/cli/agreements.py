@@ -21,6 +21,7 @@ from accord.agreements.record import register_to_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status, activity
 from accord.cli import context
+from accord.cli.evidence import EvidenceOption, reading
 from accord.cli.timeline_chart import render_timeline
 from accord.errors import InvalidInput, StorageError
 from accord.node.register import event_from_fields
@@ -64,9 +65,11 @@ def _day(on: str | None) -> dt.date:
         raise e.at(field_prefix="--on") from None
 
 
-def _register() -> Register:
+def _register(evidence: str | None = None) -> Register:
+    """The node's register; with ``evidence``, as that reading sees it (queries of status)."""
     with context.register_service() as service:
-        return service.register()
+        full = service.register()
+    return full if evidence is None else full.under(reading(evidence))
 
 
 def _status_text(report: StatusReport) -> str:
@@ -158,11 +161,13 @@ def status(
     second: Annotated[str, typer.Argument(metavar="NATION")],
     type_: TypeOption = None,
     on: OnOption = None,
+    evidence: EvidenceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Which agreements between two nations were in force on a day (default today)."""
+    """Which agreements between two nations were in force on a day (default today), and on
+    what evidence."""
     day = _day(on)
-    register = _register()
+    register = _register(evidence or context.settings().evidence.value)
     reports = register.status_between(first, second, day, type_name=type_)
     if as_json:
         context.print_json([views.status_view(register, r) for r in reports])
@@ -174,7 +179,8 @@ def status(
     context.out.print(f"[bold]Agreements between {pair} on {day}[/]")
     for report in reports:
         agreement = register.get(report.agreement_id)
-        context.out.print(f"  {agreement.id} ({agreement.type}): {_status_text(report)}")
+        grade = f" [{report.evidence.value}]" if report.evidence else ""
+        context.out.print(f"  {agreement.id} ({agreement.type}): {_status_text(report)}{grade}")
         context.out.print(f"      {report.explanation}")
 
 
@@ -186,12 +192,13 @@ def capabilities(
         str | None, typer.Option("--activity", help="Only agreements whose scope covers it.")
     ] = None,
     on: OnOption = None,
+    evidence: EvidenceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """What the agreements in force open between two nations on a day, and until when."""
     day = _day(on)
     chosen = activity(activity_name) if activity_name else None
-    register = _register()
+    register = _register(evidence or context.settings().evidence.value)
     openings = register.open_capabilities(first, second, day, chosen)
     if as_json:
         context.print_json([views.opening_view(o) for o in openings])

@@ -32,7 +32,6 @@ from accord.node.register import RegisterService, open_database
 from accord.node.services import NodeServices
 from accord.node.users import Role, UserService
 from accord.node.watcher import LifecycleWatcher
-from accord.policy.engine import PolicyEngine
 
 users_app = typer.Typer(
     help="The node's users: officers, operators, auditors.", no_args_is_help=True
@@ -58,7 +57,7 @@ def _node(*, messaging: bool = False) -> Iterator[_Node]:
         service = None
         if messaging:
             register = RegisterService(database, context.clock)
-            engine = PolicyEngine(register.register(), version=f"revision {register.revision()}")
+            engine = register.engine(settings.evidence)
             service = MessagingService(
                 database,
                 context.clock,

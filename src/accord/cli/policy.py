@@ -15,6 +15,7 @@ from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
+from accord.cli.evidence import EvidenceOption, reading
 from accord.errors import InvalidInput
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.label import Clearance, Label
@@ -27,9 +28,9 @@ from accord.policy.model import ReleaseRequest
 DENIED_EXIT = 3
 
 
-def _engine() -> PolicyEngine:
+def _engine(evidence: str | None = None) -> PolicyEngine:
     with context.register_service() as service:
-        return PolicyEngine(service.register(), version=f"revision {service.revision()}")
+        return service.engine(reading(evidence))
 
 
 def _day(on: str | None) -> dt.date:
@@ -79,6 +80,7 @@ def decide(
     on: Annotated[
         str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")
     ] = None,
+    evidence: EvidenceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Decide a release: exit 0 when permitted, 3 when denied."""
@@ -86,7 +88,7 @@ def decide(
     sender_code, recipient_code = nation_code(sender), nation_code(recipient)
     capability_value = capability_of(capability).value
     activity_value = activity(activity_name).value
-    engine = _engine()
+    engine = _engine(evidence)
     request = ReleaseRequest(
         sender=sender_code,
         recipient=recipient_code,
@@ -111,13 +113,14 @@ def channels(
     on: Annotated[
         str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")
     ] = None,
+    evidence: EvidenceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Which capabilities are open between two nations on a day, under which agreements, and
     until when."""
     day = _day(on)
     a, b = nation_code(first), nation_code(second)
-    openings = _engine().channels(a, b, day)
+    openings = _engine(evidence).channels(a, b, day)
     rows: list[dict[str, Any]] = [
         {
             "capability": o.capability,

@@ -11,6 +11,7 @@ from accord.agreements.dates import parse_day
 from accord.agreements.nations import nation_code
 from accord.agreements.register import Register
 from accord.cli import context
+from accord.cli.evidence import EvidenceOption, reading
 from accord.errors import InvalidInput, NotFound
 from accord.transfers.coverage import CaseCoverage, Coverage, CoverageStatus, check_case, coverage
 from accord.transfers.document import TransferRecord, case_to_dict
@@ -30,9 +31,9 @@ def _record() -> TransferRecord:
     return public_cases()
 
 
-def _register() -> Register:
+def _register(evidence: str | None) -> Register:
     with context.register_service() as service:
-        return service.register()
+        return service.register().under(reading(evidence))
 
 
 def _case(record: TransferRecord, case_id: str) -> Any:
@@ -106,6 +107,7 @@ def check(
     ] = None,
     on: Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD.")] = None,
     seller: Annotated[str, typer.Option("--seller", help="The selling nation.")] = "USA",
+    evidence: EvidenceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Was a transfer covered by the agreement it needs? A case at each of its dated events, or a
@@ -114,7 +116,7 @@ def check(
     if case_id is not None:
         if buyer or category or on:
             raise InvalidInput("give a case id, or --buyer, --category and --on, not both")
-        result = check_case(_register(), record.categories, _case(record, case_id))
+        result = check_case(_register(evidence), record.categories, _case(record, case_id))
         _print_case(result, as_json)
         status = result.status
     else:
@@ -125,7 +127,7 @@ def check(
         except InvalidInput as e:
             raise e.at(field_prefix="--on") from None
         found = coverage(
-            _register(),
+            _register(evidence),
             record.categories,
             buyer=nation_code(buyer),
             seller=nation_code(seller),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from accord.agreements.dates import FuzzyDate
 from accord.agreements.document import Format, LineLocator, parse_document
+from accord.agreements.evidence import Grade
 from accord.agreements.lifecycle import StatusReport
 from accord.agreements.merge import MergeSummary, merge
 from accord.agreements.model import Event, Source, TermSpec
@@ -23,6 +24,7 @@ from accord.config import Settings
 from accord.errors import InvalidInput, LifecycleError, StorageError
 from accord.node.keys import create_log_key
 from accord.node.log import append_in
+from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 from accord.store.register_repository import RegisterRepository
 from accord.tlog.entries import EntryKind, LogEntry
@@ -56,6 +58,14 @@ class RegisterService:
     def revision(self) -> int:
         with self.database.reading() as connection:
             return RegisterRepository(connection).revision()
+
+    def engine(self, reading: Grade) -> PolicyEngine:
+        """The policy engine over the register as ``reading`` sees it (the node's
+        ``ACCORD_EVIDENCE``, or a query's ``--evidence``): the one way decisions are built."""
+        return PolicyEngine(
+            self.register().under(reading),
+            version=f"revision {self.revision()}, evidence {reading.value}",
+        )
 
     # -- changing --
 

@@ -62,7 +62,7 @@ class NodeServices:
             log=LogService(database, settings, clock),
             committer=GroupCommitter(database),
             partners=PinnedPartners(settings),
-            _engine=PolicyEngine(register.register(), version=f"revision {register.revision()}"),
+            _engine=register.engine(settings.evidence),
             _lock=threading.Lock(),
         )
 
@@ -73,9 +73,7 @@ class NodeServices:
     def refresh(self) -> None:
         """Rebuild the engine from the stored register (after a change)."""
         with self._lock:
-            self._engine = PolicyEngine(
-                self.register.register(), version=f"revision {self.register.revision()}"
-            )
+            self._engine = self.register.engine(self.settings.evidence)
 
     def messaging(self) -> MessagingService:
         return MessagingService(

@@ -63,7 +63,10 @@ def agreements_in_force(
         agreement = entry.agreement
         if report.status is Status.IN_FORCE:
             if activity is None or agreement.covers(Activity(activity)):
-                passed.append((entry, report.explanation))
+                # Say when the status rests on facts weaker than official (docs/register.md).
+                grade = report.evidence
+                rests = f"; on {grade.value} evidence" if grade and grade.rank else ""
+                passed.append((entry, report.explanation + rests))
             else:
                 scope = ", ".join(sorted(agreement.scope))
                 notes.append(

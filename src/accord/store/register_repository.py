@@ -48,6 +48,7 @@ class RegisterRepository:
                 "date": row["date"],
                 "sources": row["sources"],
                 "note": row["note"],
+                "grade": row["grade"],
             }
             if row["term"] is not None:
                 event["term"] = row["term"]
@@ -94,6 +95,7 @@ class RegisterRepository:
                     "title": r["title"],
                     "date": r["date"],
                     "sources": r["sources"],
+                    "grade": r["grade"],
                 }
                 for r in c.execute(select(t.designations).order_by(t.designations.c.id)).mappings()
             ],
@@ -247,6 +249,7 @@ class RegisterRepository:
                     "term": d.get("term"),
                     "sources": d.get("sources", []),
                     "note": event.note,
+                    "grade": event.grade.value,
                 }
             )
         if rows:
@@ -267,6 +270,7 @@ class RegisterRepository:
                         "title": d["title"],
                         "date": d["date"],
                         "sources": d["sources"],
+                        "grade": d["grade"],
                     }
                     for d in document["designations"]
                 ],

@@ -103,6 +103,7 @@ agreement_events = Table(
     Column("term", String(64), nullable=True),
     Column("sources", JSON, nullable=False),
     Column("note", Text, nullable=False),
+    Column("grade", String(16), nullable=False, server_default="reported"),
     UniqueConstraint("agreement_id", "position"),
 )
 
@@ -115,6 +116,7 @@ designations = Table(
     Column("title", String(300), nullable=False),
     Column("date", String(32), nullable=False),
     Column("sources", JSON, nullable=False),
+    Column("grade", String(16), nullable=False, server_default="reported"),
 )
 
 milestones = Table(

@@ -20,12 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from accord.agreements.evidence import Grade
 from accord.agreements.model import Source
 from accord.agreements.reader import Reader
 from accord.agreements.record import read_date, read_source, source_to_dict
 from accord.errors import InvalidInput
 from accord.transfers.categories import Categories, ItemCategory
-from accord.transfers.model import CaseEvent, CaseEventKind, Grade, Item, TransferCase, TransferKind
+from accord.transfers.model import CaseEvent, CaseEventKind, Item, TransferCase, TransferKind
 
 SCHEMA = "accord.transfers/1"
 MAX_CASES = 10_000
@@ -48,15 +49,6 @@ class TransferRecord:
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
-
-
-def _enum(r: Reader, kind: Any, what: str) -> Any:
-    value = r.text()
-    try:
-        return kind(value.strip().lower())
-    except ValueError:
-        known = ", ".join(k.value for k in kind)
-        raise r.fail(f"unknown {what} '{value[:40]}': expected one of {known}") from None
 
 
 def _integer(r: Reader, what: str) -> int:
@@ -92,9 +84,9 @@ def _event(r: Reader) -> CaseEvent:
     r.mapping(required=("kind", "date", "grade", "sources"), optional=("note",))
     return r.build(
         CaseEvent,
-        kind=_enum(r.field("kind"), CaseEventKind, "case event"),
+        kind=r.field("kind").choice(CaseEventKind, "case event"),
         date=read_date(r.field("date")),
-        grade=_enum(r.field("grade"), Grade, "evidence grade"),
+        grade=r.field("grade").choice(Grade, "evidence grade"),
         sources=tuple(r.field("sources").texts(limit=MAX_LIST)),
         note=r.field("note").optional_text(),
     )
@@ -109,7 +101,7 @@ def _case(r: Reader) -> TransferCase:
     return r.build(
         TransferCase,
         id=r.field("id").text(),
-        kind=_enum(r.field("kind"), TransferKind, "transfer kind"),
+        kind=r.field("kind").choice(TransferKind, "transfer kind"),
         buyer=r.field("buyer").text(),
         seller=r.field("seller").text(),
         title=r.field("title").text(),

@@ -19,30 +19,13 @@ import enum
 from dataclasses import dataclass
 
 from accord.agreements.dates import FuzzyDate
+from accord.agreements.evidence import Grade
 from accord.agreements.model import text
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import slug
 from accord.errors import InvalidInput
 
 MAX_TITLE = 300
-
-
-class Grade(enum.StrEnum):
-    """How a fact is known (DOMAIN.md section 1), strongest first."""
-
-    OFFICIAL = "official"
-    REPORTED = "reported"
-    SECONDARY = "secondary"
-    INFERRED = "inferred"
-
-    @property
-    def rank(self) -> int:
-        """0 for official, 3 for inferred: a fact counts under a reading whose weakest grade
-        ranks at least as high."""
-        return list(Grade).index(self)
-
-    def counts_under(self, weakest: Grade) -> bool:
-        return self.rank <= weakest.rank
 
 
 class TransferKind(enum.StrEnum):

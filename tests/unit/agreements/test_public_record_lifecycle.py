@@ -35,9 +35,9 @@ CASES = [
     ("pak-usa-acsa-2002", "2012-01-31", IN),
     ("pak-usa-acsa-2002", "2012-02-10", UNSURE),
     ("pak-usa-acsa-2002", "2012-02-29", LAPSED),
-    # India-US GSOMIA: signed 2002 (year only), no term stated.
-    ("ind-usa-gsomia", "2001-12-31", OUT),
-    ("ind-usa-gsomia", "2002-06-01", UNSURE),
+    # India-US GSOMIA: signed 2002-01-17 (official: TIAS 02-117), no term stated.
+    ("ind-usa-gsomia", "2002-01-16", OUT),
+    ("ind-usa-gsomia", "2002-01-17", IN),
     ("ind-usa-gsomia", "2002-12-31", IN),
     ("ind-usa-gsomia", "2019-06-01", IN),  # the 2019 amendment changes nothing
     # India-US LEMOA: signed 2016-08-29.
@@ -48,10 +48,9 @@ CASES = [
     ("ind-usa-comcasa", "2018-09-06", IN),
     ("ind-usa-comcasa", "2028-09-05", IN),
     ("ind-usa-comcasa", "2028-09-06", LAPSED),
-    # India-US BECA: signed 2020-10-26 or -27 (sources differ).
+    # India-US BECA: signed 2020-10-27 (the 26th was the US ministers' arrival).
     ("ind-usa-beca", "2019-06-01", OUT),
-    ("ind-usa-beca", "2020-10-25", OUT),
-    ("ind-usa-beca", "2020-10-26", UNSURE),
+    ("ind-usa-beca", "2020-10-26", OUT),
     ("ind-usa-beca", "2020-10-27", IN),
 ]
 
@@ -110,5 +109,6 @@ def test_record_cites_a_source_for_every_event():
 def test_designations_are_in_the_record():
     record = public_record()
     titles = {(d.nation, d.title, str(d.date)) for d in record.designations}
-    assert ("PAK", "Major non-NATO ally", "2004") in titles
-    assert ("IND", "Major Defense Partner", "2016") in titles
+    assert ("PAK", "Major non-NATO ally", "2004-06-16") in titles
+    assert ("IND", "Major Defense Partner", "2016-06-07") in titles
+    assert ("IND", "Strategic Trade Authorization tier 1", "2018-08-03") in titles

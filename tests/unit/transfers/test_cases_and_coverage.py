@@ -9,12 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.agreements.dates import FuzzyDate
+from accord.agreements.evidence import Grade
 from accord.agreements.public_record import public_record
 from accord.errors import InvalidInput
 from accord.transfers.categories import Categories
 from accord.transfers.coverage import CoverageStatus, check_case, coverage
 from accord.transfers.document import transfers_from_dict, transfers_to_dict
-from accord.transfers.model import CaseEvent, CaseEventKind, Grade, Item, TransferCase, TransferKind
+from accord.transfers.model import CaseEvent, CaseEventKind, Item, TransferCase, TransferKind
 from accord.transfers.public_cases import public_cases
 
 REGISTER = public_record()
