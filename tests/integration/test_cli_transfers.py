@@ -36,7 +36,7 @@ def test_check_a_case_at_each_of_its_events(node: None, capsys: pytest.CaptureFi
     assert body["agreements"] == ["ind-usa-comcasa"]
     assert [e["event"] for e in body["events"]] == ["notified"]
     assert run(["transfers", "check", "pak-f16-sustainment-2022"]) == 3
-    assert "classified-technology: not-covered" in capsys.readouterr().out
+    assert "classified-technology: unknown" in capsys.readouterr().out
 
 
 def test_list_and_show(node: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,3 +106,16 @@ def test_evidence_changes_the_answers(node: None, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert run([*decide, "--evidence", "rumour"]) == 2
     assert "unknown evidence grade 'rumour'" in capsys.readouterr().err
+
+
+def test_unknown_is_not_absent(node: None, capsys: pytest.CaptureFixture[str]) -> None:
+    status = ["agreements", "status", "USA", "PAK", "--type", "GSOMIA", "--json"]
+    assert run(status) == 0
+    (unknown,) = json.loads(capsys.readouterr().out)
+    assert (unknown["status"], unknown["in_force"], unknown["type"]) == ("unknown", False, "GSOMIA")
+    args = ["transfers", "check", "--buyer", "PAK", "--category", "classified-technology"]
+    assert run([*args, "--on", "2022-09-07", "--json"]) == 3
+    assert json.loads(capsys.readouterr().out)["status"] == "unknown"
+    absent = ["transfers", "check", "--buyer", "PAK", "--category", "geospatial-products"]
+    assert run([*absent, "--on", "2022-09-07", "--json"]) == 3
+    assert json.loads(capsys.readouterr().out)["status"] == "not-covered"

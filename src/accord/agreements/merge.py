@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from accord.agreements.catalog import Catalog
-from accord.agreements.register import Register
+from accord.agreements.register import Register, resolved_unknowns
 from accord.errors import Conflict
 
 T = TypeVar("T")
@@ -52,12 +52,17 @@ def merge(
         f"designation {d.title} ({d.nation})" for d in designations[len(current.designations) :]
     ]
     summary.added += [f"milestone {m.date}" for m in milestones[len(current.milestones) :]]
+    unknowns = current.unknowns + tuple(u for u in incoming.unknowns if u not in current.unknowns)
+    summary.added += [
+        f"unknown {u.type} ({', '.join(u.parties)})" for u in unknowns[len(current.unknowns) :]
+    ]
     merged = Register(
         catalog=Catalog.with_custom(types),
         agreements=agreements,
         sources=sources,
         designations=designations,
         milestones=milestones,
+        unknowns=resolved_unknowns(unknowns, agreements),
     )
     return merged, summary
 

@@ -295,3 +295,30 @@ class Milestone:
         text(self.text, "milestone text", required=True)
         if not self.sources:
             raise InvalidInput("a milestone needs a source", field="sources")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnknownAgreement:
+    """What the register does not know: whether an agreement of ``type`` exists between
+    ``parties`` (public sources neither show one nor rule it out). A query that needs such an
+    agreement answers ``unknown``, never in force, and distinct from "no such agreement"."""
+
+    type: str
+    parties: tuple[str, ...]
+    reason: str
+    sources: tuple[str, ...]
+    grade: Grade = DEFAULT_READING
+
+    def __post_init__(self) -> None:
+        if len(self.parties) != 2 or self.parties[0] == self.parties[1]:
+            raise InvalidInput("an unknown agreement names two different nations", field="parties")
+        if tuple(sorted(self.parties)) != self.parties:
+            raise InvalidInput("parties must be sorted", field="parties")
+        for party in self.parties:
+            if nation_code(party) != party:
+                raise InvalidInput(f"nation '{party}' must be upper-case alpha-3", field="parties")
+        text(self.reason, "reason", required=True)
+        if not self.sources:
+            raise InvalidInput("an unknown needs a source for why it is unknown", field="sources")
+        for source_id in self.sources:
+            slug(source_id, "source id")

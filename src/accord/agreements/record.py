@@ -22,6 +22,7 @@ from accord.agreements.model import (
     Signatory,
     Source,
     TermSpec,
+    UnknownAgreement,
 )
 from accord.agreements.nations import nation_code
 from accord.agreements.reader import Reader
@@ -37,7 +38,7 @@ def register_from_dict(data: object) -> Register:
     """A validated register from a parsed document; :class:`InvalidInput` names the field."""
     root = Reader(data).mapping(
         required=("schema",),
-        optional=("sources", "types", "agreements", "designations", "milestones"),
+        optional=("sources", "types", "agreements", "designations", "milestones", "unknowns"),
     )
     schema = root.field("schema").text()
     if schema != SCHEMA:
@@ -54,6 +55,7 @@ def register_from_dict(data: object) -> Register:
             _designation(r) for r in root.field("designations").items(limit=MAX_ITEMS)
         ),
         milestones=tuple(_milestone(r) for r in root.field("milestones").items(limit=MAX_ITEMS)),
+        unknowns=tuple(_unknown(r, catalog) for r in root.field("unknowns").items(limit=MAX_ITEMS)),
     )
 
 
@@ -76,6 +78,8 @@ def register_to_dict(register: Register) -> dict[str, Any]:
             }
             for d in register.designations
         ]
+    if register.unknowns:
+        document["unknowns"] = [unknown_to_dict(u) for u in register.unknowns]
     if register.milestones:
         document["milestones"] = [
             {
@@ -245,6 +249,30 @@ def _designation(r: Reader) -> Designation:
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
         grade=read_grade(r.field("grade")),
     )
+
+
+def _unknown(r: Reader, catalog: Catalog) -> UnknownAgreement:
+    r.mapping(required=("type", "parties", "reason", "sources"), optional=("grade",))
+    kind = r.field("type")
+    parties = r.field("parties")
+    return r.build(
+        UnknownAgreement,
+        type=kind.build(catalog.resolve, kind.text()).code,
+        parties=tuple(sorted(parties.build(nation_code, p) for p in parties.texts(limit=2))),
+        reason=r.field("reason").text(),
+        sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
+        grade=read_grade(r.field("grade")),
+    )
+
+
+def unknown_to_dict(unknown: UnknownAgreement) -> dict[str, Any]:
+    return {
+        "type": unknown.type,
+        "parties": list(unknown.parties),
+        "reason": unknown.reason,
+        "sources": list(unknown.sources),
+        "grade": unknown.grade.value,
+    }
 
 
 def _milestone(r: Reader) -> Milestone:

@@ -15,7 +15,14 @@ from accord.agreements.catalog import AgreementType, Catalog
 from accord.agreements.dates import FuzzyDate
 from accord.agreements.evidence import Grade
 from accord.agreements.lifecycle import StatusReport, Timeline, build_timeline
-from accord.agreements.model import Agreement, Designation, Event, Milestone, Source
+from accord.agreements.model import (
+    Agreement,
+    Designation,
+    Event,
+    Milestone,
+    Source,
+    UnknownAgreement,
+)
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import Activity, EventKind
 from accord.errors import InvalidInput, NotFound
@@ -45,6 +52,7 @@ class Register:
     sources: tuple[Source, ...] = ()
     designations: tuple[Designation, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    unknowns: tuple[UnknownAgreement, ...] = ()
     _timelines: dict[str, Timeline] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Agreement] = field(init=False, repr=False, compare=False)
     _readings: dict[Grade, Register] = field(init=False, repr=False, compare=False)
@@ -89,6 +97,32 @@ class Register:
             _check_sources(designation.sources, known_sources, f"designations[{index}]")
         for index, milestone in enumerate(self.milestones):
             _check_sources(milestone.sources, known_sources, f"milestones[{index}]")
+        object.__setattr__(
+            self, "unknowns", tuple(sorted(self.unknowns, key=lambda u: (u.parties, u.type)))
+        )
+        seen_unknowns: set[tuple[str, tuple[str, ...]]] = set()
+        for index, unknown in enumerate(self.unknowns):
+            where = f"unknowns[{index}]"
+            _check_sources(unknown.sources, known_sources, where)
+            resolved = self.catalog.resolve(unknown.type)
+            if resolved.code != unknown.type:
+                raise InvalidInput(
+                    f"type must be the canonical code {resolved.code}", field=f"{where}.type"
+                )
+            if (unknown.type, unknown.parties) in seen_unknowns:
+                raise InvalidInput("the same unknown is stated twice", field=where)
+            seen_unknowns.add((unknown.type, unknown.parties))
+            known = [
+                a.id
+                for a in by_id.values()
+                if a.type == unknown.type and set(unknown.parties) <= set(a.parties)
+            ]
+            if known:
+                raise InvalidInput(
+                    f"the register knows {known[0]}: a {unknown.type} between "
+                    f"{' and '.join(unknown.parties)} is not unknown",
+                    field=where,
+                )
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_timelines", timelines)
         object.__setattr__(self, "_readings", {})
@@ -140,6 +174,16 @@ class Register:
         """Every agreement between the two nations (in either order) and its status on ``day``."""
         agreements = self.select(nations=_pair(first, second), type_name=type_name)
         return tuple(self.status(a.id, day) for a in agreements)
+
+    def unknowns_between(
+        self, first: str, second: str, *, type_name: str | None = None
+    ) -> tuple[UnknownAgreement, ...]:
+        """What the register does not know between the two nations (either order)."""
+        pair = tuple(sorted(_pair(first, second)))
+        code = self.catalog.resolve(type_name).code if type_name else None
+        return tuple(
+            u for u in self.unknowns if u.parties == pair and (code is None or u.type == code)
+        )
 
     def open_capabilities(
         self, first: str, second: str, day: dt.date, activity: Activity | None = None
@@ -207,6 +251,7 @@ class Register:
                 sources=self.sources,
                 designations=tuple(d for d in self.designations if d.grade.counts_under(reading)),
                 milestones=self.milestones,
+                unknowns=self.unknowns,  # doubts count under every reading
             )
             self._readings[reading] = cached
         return cached
@@ -223,7 +268,20 @@ class Register:
             sources=self.sources + sources,
             designations=self.designations,
             milestones=self.milestones,
+            unknowns=resolved_unknowns(self.unknowns, (*others, agreement)),
         )
+
+
+def resolved_unknowns(
+    unknowns: tuple[UnknownAgreement, ...], agreements: tuple[Agreement, ...]
+) -> tuple[UnknownAgreement, ...]:
+    """The unknowns that the agreements now recorded do not answer: recording (or importing) a
+    US-Pakistan GSOMIA ends the doubt about whether one exists."""
+    return tuple(
+        u
+        for u in unknowns
+        if not any(a.type == u.type and set(u.parties) <= set(a.parties) for a in agreements)
+    )
 
 
 #: Events that end or limit an agreement: they count under every reading. A reading decides which

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from accord.agreements.dates import FuzzyDate
 from accord.agreements.lifecycle import StatusReport, Term
-from accord.agreements.model import Agreement
+from accord.agreements.model import Agreement, UnknownAgreement
 from accord.agreements.record import agreement_to_dict, event_to_dict
 from accord.agreements.register import CapabilityOpening, Expiry, Register
 
@@ -45,6 +46,31 @@ def status_view(register: Register, report: StatusReport) -> dict[str, Any]:
         "explanation": report.explanation,
         "events": [event_to_dict(e) for e in report.events],
         "evidence": report.evidence.value if report.evidence else None,
+    }
+
+
+def unknown_view(register: Register, unknown: UnknownAgreement, day: dt.date) -> dict[str, Any]:
+    """What the register does not know, in the shape of a status (``unknown``, never in force)."""
+    pair = " and ".join(unknown.parties)
+    return {
+        "id": f"unknown:{'-'.join(p.lower() for p in unknown.parties)}-{unknown.type.lower()}",
+        "type": unknown.type,
+        "parties": list(unknown.parties),
+        "title": "",
+        "on": day.isoformat(),
+        "status": "unknown",
+        "in_force": False,
+        "since": None,
+        "until": None,
+        "term": None,
+        "candidates": [],
+        "uncertain_window": None,
+        "explanation": (
+            f"whether a {unknown.type} exists between {pair} is unknown: {unknown.reason}"
+        ),
+        "events": [],
+        "evidence": unknown.grade.value,
+        "sources": list(unknown.sources),
     }
 
 

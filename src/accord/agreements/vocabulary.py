@@ -39,6 +39,8 @@ class Status(StrEnum):
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
     UNCERTAIN = "uncertain"
+    #: The register does not know whether such an agreement exists (never in force).
+    UNKNOWN = "unknown"
 
 
 class Activity(StrEnum):

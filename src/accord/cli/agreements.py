@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from accord.agreements import views
@@ -37,6 +38,7 @@ _STATUS_STYLE = {
     Status.LAPSED: "red",
     Status.TERMINATED: "red",
     Status.NOT_YET_IN_FORCE: "bright_black",
+    Status.UNKNOWN: "yellow",
 }
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
@@ -169,19 +171,28 @@ def status(
     day = _day(on)
     register = _register(evidence or context.settings().evidence.value)
     reports = register.status_between(first, second, day, type_name=type_)
+    unknowns = register.unknowns_between(first, second, type_name=type_)
     if as_json:
-        context.print_json([views.status_view(register, r) for r in reports])
+        context.print_json(
+            [views.status_view(register, r) for r in reports]
+            + [views.unknown_view(register, u, day) for u in unknowns]
+        )
         return
     pair = f"{nation_code(first)} and {nation_code(second)}"
-    if not reports:
+    if not reports and not unknowns:
         context.out.print(f"No agreement between {pair} matches.")
         return
     context.out.print(f"[bold]Agreements between {pair} on {day}[/]")
     for report in reports:
         agreement = register.get(report.agreement_id)
-        grade = f" [{report.evidence.value}]" if report.evidence else ""
+        grade = escape(f" [{report.evidence.value}]") if report.evidence else ""
         context.out.print(f"  {agreement.id} ({agreement.type}): {_status_text(report)}{grade}")
         context.out.print(f"      {report.explanation}")
+    for unknown in unknowns:
+        view = views.unknown_view(register, unknown, day)
+        grade = escape(f"[{unknown.grade.value}]")
+        context.out.print(f"  {unknown.type}: [yellow]unknown[/] {grade}")
+        context.out.print(f"      {view['explanation']}", markup=False)
 
 
 @app.command()

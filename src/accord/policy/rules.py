@@ -53,6 +53,23 @@ def agreements_in_force(
         return RuleResult(rule, Outcome.FAILED, f"this node does not know the activity {activity}")
     candidates = [e for e in compiled.between(first, second) if capability in e.capabilities]
     if not candidates:
+        register = compiled.register
+        unknown = [
+            u
+            for u in register.unknowns_between(first, second)
+            if capability in register.catalog.resolve(u.type).capabilities
+        ]
+        if unknown:
+            # Unknown is not absent, and never in force (docs/register.md, "Unknown agreements").
+            return RuleResult(
+                rule,
+                Outcome.FAILED,
+                "; ".join(
+                    f"whether a {u.type} between {first} and {second} exists is unknown "
+                    f"({u.reason}); unknown is never in force"
+                    for u in unknown
+                ),
+            )
         return RuleResult(
             rule, Outcome.FAILED, f"no agreement between {first} and {second} provides {capability}"
         )

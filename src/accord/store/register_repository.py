@@ -99,6 +99,18 @@ class RegisterRepository:
                 }
                 for r in c.execute(select(t.designations).order_by(t.designations.c.id)).mappings()
             ],
+            "unknowns": [
+                {
+                    "type": r["type_code"],
+                    "parties": r["parties"],
+                    "reason": r["reason"],
+                    "sources": r["sources"],
+                    "grade": r["grade"],
+                }
+                for r in c.execute(
+                    select(t.agreement_unknowns).order_by(t.agreement_unknowns.c.id)
+                ).mappings()
+            ],
             "milestones": [
                 {
                     "nations": r["nations"],
@@ -127,7 +139,11 @@ class RegisterRepository:
         self._save_types(current, new)
         self._save_sources(current, new)
         self._save_agreements(current, new)
-        if current.designations != new.designations or current.milestones != new.milestones:
+        if (
+            current.designations != new.designations
+            or current.milestones != new.milestones
+            or current.unknowns != new.unknowns
+        ):
             self._save_context(new)
         return revision
 
@@ -260,6 +276,21 @@ class RegisterRepository:
         document = register_to_dict(new)
         c.execute(delete(t.designations))
         c.execute(delete(t.milestones))
+        c.execute(delete(t.agreement_unknowns))
+        if document.get("unknowns"):
+            c.execute(
+                insert(t.agreement_unknowns),
+                [
+                    {
+                        "type_code": u["type"],
+                        "parties": u["parties"],
+                        "reason": u["reason"],
+                        "sources": u["sources"],
+                        "grade": u["grade"],
+                    }
+                    for u in document["unknowns"]
+                ],
+            )
         if document.get("designations"):
             c.execute(
                 insert(t.designations),

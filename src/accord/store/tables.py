@@ -119,6 +119,18 @@ designations = Table(
     Column("grade", String(16), nullable=False, server_default="reported"),
 )
 
+#: What the register does not know: whether an agreement of a type exists between two nations.
+agreement_unknowns = Table(
+    "agreement_unknowns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type_code", String(32), nullable=False),
+    Column("parties", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("grade", String(16), nullable=False, server_default="reported"),
+)
+
 milestones = Table(
     "milestones",
     metadata,

@@ -91,6 +91,28 @@ def coverage(
         for r in register.status_between(buyer, seller, day)
         if needs.capability in register.capabilities_of(register.get(r.agreement_id))
     ]
+    if not reports:
+        unknown = [
+            u
+            for u in register.unknowns_between(buyer, seller)
+            if needs.capability in register.catalog.resolve(u.type).capabilities
+        ]
+        if unknown:
+            return Coverage(
+                category=needs.name,
+                status=CoverageStatus.UNKNOWN,
+                agreements=(),
+                until=None,
+                reasons=tuple(
+                    RuleResult(
+                        RULE,
+                        Outcome.FAILED,
+                        f"whether a {u.type} between {buyer} and {seller} exists is unknown "
+                        f"({u.reason}); {needs.name} needs one ({needs.basis})",
+                    )
+                    for u in unknown
+                ),
+            )
     return _judged(needs, reports, day, buyer, seller)
 
 

@@ -92,7 +92,9 @@ def test_secret_to_pakistan_needs_a_classification_equivalence_pakistan_lacks() 
     assert not decision.permit
     state, message = outcome(decision, "classification-equivalence")
     assert state is Outcome.FAILED
-    assert "no agreement between USA and PAK provides classification-equivalence" in message
+    # Unknown, not absent: whether a US-Pakistan GSOMIA exists (DOMAIN.md section 1).
+    assert "whether a GSOMIA between USA and PAK exists is unknown" in message
+    assert "unknown is never in force" in message
     assert outcome(decision, "agreement-in-force")[0] is Outcome.PASSED
 
 

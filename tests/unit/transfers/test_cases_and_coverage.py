@@ -53,14 +53,18 @@ def test_the_2006_f16_sale_came_under_the_2005_cismoa() -> None:
     assert found.agreements == ("pak-usa-cismoa",)  # type: ignore[attr-defined]
 
 
-def test_pakistan_classified_technology_has_no_gsomia_in_the_register() -> None:
-    """The 2022 case included classified software; no US-Pakistan GSOMIA is on record."""
+def test_pakistan_classified_technology_is_unknown_not_absent() -> None:
+    """The 2022 case included classified software; whether a US-Pakistan GSOMIA exists is
+    unknown (DOMAIN.md section 1), which is not the same as absent: the answer is unknown."""
     result = check_case(REGISTER, CATEGORIES, CASES.case("pak-f16-sustainment-2022"))
-    assert result.status is CoverageStatus.NOT_COVERED
+    assert result.status is CoverageStatus.UNKNOWN
     classified = next(i for i in result.events[0].items if i.category == "classified-technology")
-    assert "no agreement between PAK and USA provides classified-information" in (
-        classified.reasons[0].message
-    )
+    assert classified.status is CoverageStatus.UNKNOWN
+    assert "whether a GSOMIA between PAK and USA exists is unknown" in classified.reasons[0].message
+    # Absent is another answer: no agreement at all provides geospatial products to Pakistan.
+    absent = _check("PAK", "geospatial-products", "2022-09-07")
+    assert absent.status is CoverageStatus.NOT_COVERED  # type: ignore[attr-defined]
+    assert "no agreement between PAK and USA provides" in absent.reasons[0].message  # type: ignore[attr-defined]
 
 
 def test_india_c130j_comsec_would_not_have_been_covered_before_comcasa() -> None:

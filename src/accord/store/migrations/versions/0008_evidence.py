@@ -1,5 +1,6 @@
 """Evidence grades on agreement events and designations (official, reported, secondary,
-inferred); what was stored before is ``reported``, the reading it was entered under.
+inferred; what was stored before is ``reported``, the reading it was entered under), and the
+agreements the register does not know exist.
 
 Revision ID: 0008
 Revises: 0007
@@ -23,9 +24,19 @@ def upgrade() -> None:
             batch.add_column(
                 sa.Column("grade", sa.String(16), nullable=False, server_default="reported")
             )
+    op.create_table(
+        "agreement_unknowns",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("type_code", sa.String(32), nullable=False),
+        sa.Column("parties", sa.JSON(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("sources", sa.JSON(), nullable=False),
+        sa.Column("grade", sa.String(16), nullable=False, server_default="reported"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agreement_unknowns")
     for table in ("agreement_events", "designations"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("grade")
