@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from accord.cli.main import run
 from accord.crypto.descriptor import parse_descriptor
 from accord.crypto.keys import NodeKeys
 from accord.labels import stanag4774
@@ -229,7 +230,10 @@ def test_a_passphrase_protects_the_key_set(tmp_path: Path) -> None:
     ],
 )
 def test_verify_and_open_refuse_a_signed_envelope_whose_label_cannot_be_read(
-    tmp_path: Path, label: dict[str, object]
+    tmp_path: Path,
+    label: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Reading rule 9: correctly sealed and signed, but its label is not one this node can read
     under a policy it holds; verify and open refuse it (exit 5) and write nothing."""
@@ -243,16 +247,16 @@ def test_verify_and_open_refuse_a_signed_envelope_whose_label_cannot_be_read(
     envelope = tmp_path / "forged.env"
     envelope.write_bytes(namespace["forge"](usa, pak, cbor=False, header_changes={"label": label}))
     home = tmp_path / "pak"
-    home.mkdir()
-    (home / "keys").mkdir(mode=0o700)
+    (home / "keys").mkdir(parents=True, mode=0o700)
+    home.chmod(0o700)
     keys_file = home / "keys" / "node-keys.json"
     keys_file.write_text((vectors / "keys" / "pak.keys.json").read_text())
     keys_file.chmod(0o600)
+    monkeypatch.setenv("ACCORD_HOME", str(home))
+    monkeypatch.delenv("ACCORD_DATABASE_URL", raising=False)
     sender = str(vectors / "keys" / "usa.descriptor.json")
-    verified = accord("verify", "--from", sender, str(envelope), home=home)
-    assert verified.returncode == 5, verified.stderr
-    assert "cannot be opened or verified" in verified.stderr
-    opened = accord("open", "--from", sender, str(envelope), str(tmp_path / "out"), home=home)
-    assert opened.returncode == 5, opened.stderr
+    assert run(["verify", "--from", sender, str(envelope)]) == 5
+    assert "cannot be opened or verified" in capsys.readouterr().err
+    assert run(["open", "--from", sender, str(envelope), str(tmp_path / "out")]) == 5
     assert not (tmp_path / "out").exists()
     assert not (tmp_path / "out.partial").exists()
