@@ -119,3 +119,15 @@ def test_unknown_is_not_absent(node: None, capsys: pytest.CaptureFixture[str]) -
     absent = ["transfers", "check", "--buyer", "PAK", "--category", "geospatial-products"]
     assert run([*absent, "--on", "2022-09-07", "--json"]) == 3
     assert json.loads(capsys.readouterr().out)["status"] == "not-covered"
+
+
+def test_what_if(node: None, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["transfers", "what-if", "--buyer", "PAK", "--category", "comsec-equipment"]
+    args += ["--on", "2022-09-07", "--remove", "pak-usa-cismoa expired 2020-10"]
+    args += ["--remove", "pak-usa-cismoa renewed 2023-08"]
+    assert run([*args, "--add", "pak-usa-cismoa renewed 2020-10 15y", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert (body["before"]["status"], body["after"]["status"]) == ("not-covered", "covered")
+    assert body["changes"][-1] == "add pak-usa-cismoa renewed 2020-10 for 15y"
+    assert run(["transfers", "what-if", "ind-p8i-2021"]) == 2
+    assert "at least one --add or --remove" in capsys.readouterr().err

@@ -3,6 +3,8 @@ force (docs/transfers.md). Cases are the public ones Accord ships; the register 
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +18,7 @@ from accord.errors import InvalidInput, NotFound
 from accord.transfers.coverage import CaseCoverage, Coverage, CoverageStatus, check_case, coverage
 from accord.transfers.document import TransferRecord, case_to_dict
 from accord.transfers.public_cases import public_cases
+from accord.transfers.whatif import Action, changed, parse_change
 
 app = typer.Typer(
     help="Equipment transfer cases and the agreements that gave them legal cover.",
@@ -96,47 +99,142 @@ def show(
         out.print(f"  note: {case.note}", markup=False)
 
 
-@app.command()
-def check(
-    case_id: Annotated[
-        str | None, typer.Argument(metavar="[CASE]", help="A case id (or use --buyer ...).")
-    ] = None,
-    buyer: Annotated[str | None, typer.Option("--buyer", help="The buying nation.")] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", help="An item category (comsec-equipment ...).")
-    ] = None,
-    on: Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD.")] = None,
-    seller: Annotated[str, typer.Option("--seller", help="The selling nation.")] = "USA",
-    evidence: EvidenceOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Was a transfer covered by the agreement it needs? A case at each of its dated events, or a
-    buyer, a category and a day. Exit 0 when covered, 3 when not covered or unknown."""
-    record = _record()
-    if case_id is not None:
-        if buyer or category or on:
-            raise InvalidInput("give a case id, or --buyer, --category and --on, not both")
-        result = check_case(_register(evidence), record.categories, _case(record, case_id))
-        _print_case(result, as_json)
-        status = result.status
-    else:
+CaseArgument = Annotated[
+    str | None, typer.Argument(metavar="[CASE]", help="A case id (or use --buyer ...).")
+]
+BuyerOption = Annotated[str | None, typer.Option("--buyer", help="The buying nation.")]
+CategoryOption = Annotated[
+    str | None, typer.Option("--category", help="An item category (comsec-equipment ...).")
+]
+OnOption = Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD.")]
+SellerOption = Annotated[str, typer.Option("--seller", help="The selling nation.")]
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """What a check asks: a case at each of its events, or a buyer, a category and a day."""
+
+    record: TransferRecord
+    case_id: str | None
+    buyer: str | None
+    category: str | None
+    day: dt.date | None
+    seller: str
+
+    @classmethod
+    def of(
+        cls,
+        case_id: str | None,
+        buyer: str | None,
+        category: str | None,
+        on: str | None,
+        seller: str,
+    ) -> _Question:
+        if case_id is not None:
+            if buyer or category or on:
+                raise InvalidInput("give a case id, or --buyer, --category and --on, not both")
+            return cls(_record(), case_id, None, None, None, seller)
         if not (buyer and category and on):
             raise InvalidInput("give a case id, or all of --buyer, --category and --on")
         try:
             day = parse_day(on)
         except InvalidInput as e:
             raise e.at(field_prefix="--on") from None
-        found = coverage(
-            _register(evidence),
-            record.categories,
-            buyer=nation_code(buyer),
-            seller=nation_code(seller),
-            category=category,
-            day=day,
+        return cls(_record(), None, nation_code(buyer), category, day, nation_code(seller))
+
+    def answer(self, register: Register) -> CaseCoverage | Coverage:
+        if self.case_id is not None:
+            return check_case(register, self.record.categories, _case(self.record, self.case_id))
+        if self.buyer is None or self.category is None or self.day is None:
+            raise InvalidInput("give a case id, or all of --buyer, --category and --on")
+        return coverage(
+            register,
+            self.record.categories,
+            buyer=self.buyer,
+            seller=self.seller,
+            category=self.category,
+            day=self.day,
         )
-        _print_coverage(found, as_json, f"{category} to {nation_code(buyer)} on {day}")
-        status = found.status
-    if status is not CoverageStatus.COVERED:
+
+    def print(self, result: CaseCoverage | Coverage, as_json: bool) -> None:
+        if isinstance(result, CaseCoverage):
+            _print_case(result, as_json)
+        else:
+            _print_coverage(result, as_json, f"{self.category} to {self.buyer} on {self.day}")
+
+
+@app.command()
+def check(
+    case_id: CaseArgument = None,
+    buyer: BuyerOption = None,
+    category: CategoryOption = None,
+    on: OnOption = None,
+    seller: SellerOption = "USA",
+    evidence: EvidenceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Was a transfer covered by the agreement it needs? A case at each of its dated events, or a
+    buyer, a category and a day. Exit 0 when covered, 3 when not covered or unknown."""
+    question = _Question.of(case_id, buyer, category, on, seller)
+    result = question.answer(_register(evidence))
+    question.print(result, as_json)
+    if result.status is not CoverageStatus.COVERED:
+        raise typer.Exit(NOT_COVERED_EXIT)
+
+
+@app.command("what-if")
+def what_if(
+    case_id: CaseArgument = None,
+    buyer: BuyerOption = None,
+    category: CategoryOption = None,
+    on: OnOption = None,
+    seller: SellerOption = "USA",
+    add: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add",
+            help="Suppose this event: 'AGREEMENT EVENT DATE [TERM]', e.g. "
+            "'pak-usa-cismoa renewed 2020-10 15y' (repeatable).",
+        ),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remove",
+            help="Suppose this event did not happen: 'AGREEMENT EVENT DATE', e.g. "
+            "'pak-usa-cismoa expired 2020-10' (repeatable).",
+        ),
+    ] = None,
+    evidence: EvidenceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The same check with agreement events added or removed (a renewal a year earlier, a lapse
+    avoided): the answer before and after. Removals apply first, then additions. Exit 0 when
+    covered after the changes, 3 when not."""
+    question = _Question.of(case_id, buyer, category, on, seller)
+    changes = [parse_change(text, Action.REMOVE) for text in remove or []]
+    changes += [parse_change(text, Action.ADD) for text in add or []]
+    if not changes:
+        raise InvalidInput("give at least one --add or --remove")
+    grade = reading(evidence)
+    with context.register_service() as service:
+        full = service.register()
+    before = question.answer(full.under(grade))
+    after = question.answer(changed(full, changes).under(grade))
+    if as_json:
+        context.print_json(
+            {
+                "changes": [c.describe() for c in changes],
+                "before": before.to_dict(),
+                "after": after.to_dict(),
+            }
+        )
+    else:
+        context.out.print("supposing: " + "; ".join(c.describe() for c in changes), markup=False)
+        context.out.print(f"before: {before.status.value}", markup=False)
+        context.out.print("after:", markup=False)
+        question.print(after, as_json=False)
+    if after.status is not CoverageStatus.COVERED:
         raise typer.Exit(NOT_COVERED_EXIT)
 
 

@@ -17,6 +17,7 @@ from accord.transfers.coverage import CoverageStatus, check_case, coverage
 from accord.transfers.document import transfers_from_dict, transfers_to_dict
 from accord.transfers.model import CaseEvent, CaseEventKind, Item, TransferCase, TransferKind
 from accord.transfers.public_cases import public_cases
+from accord.transfers.whatif import Action, changed, parse_change
 
 REGISTER = public_record()
 CASES = public_cases()
@@ -205,3 +206,49 @@ def test_an_operator_may_add_a_category() -> None:
     assert record.categories.get("night-vision").capability == "classified-information"
     with pytest.raises(InvalidInput, match="unknown item category"):
         Categories().get("night-vision")
+
+
+def test_what_if_the_cismoa_had_been_renewed_on_time() -> None:
+    """The analyst's question: had the CISMOA been renewed at its 2020 expiry instead of 2023,
+    would the 2022 notification's COMSEC items have been covered? Yes."""
+    changes = [
+        parse_change("pak-usa-cismoa expired 2020-10", Action.REMOVE),
+        parse_change("pak-usa-cismoa renewed 2023-08", Action.REMOVE),
+        parse_change("pak-usa-cismoa renewed 2020-10 15y", Action.ADD),
+    ]
+    supposed = changed(REGISTER, changes)
+    assert not _check("PAK", "comsec-equipment", "2022-09-07").covered  # type: ignore[attr-defined]
+    after = coverage(
+        supposed,
+        CATEGORIES,
+        buyer="PAK",
+        seller="USA",
+        category="comsec-equipment",
+        day=dt.date(2022, 9, 7),
+    )
+    assert after.covered
+    assert str(after.until) == "2035-10"
+    assert REGISTER.get("pak-usa-cismoa").events == public_record().get("pak-usa-cismoa").events
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "words"),
+    [
+        ("pak-usa-cismoa renewed", Action.ADD, "AGREEMENT EVENT DATE"),
+        ("pak-usa-cismoa renewed 2020-10 15y", Action.REMOVE, "AGREEMENT EVENT DATE"),
+        ("pak-usa-cismoa reborn 2020-10", Action.ADD, "unknown event"),
+        ("pak-usa-cismoa renewed 2020-13", Action.ADD, "--add"),
+    ],
+)
+def test_a_malformed_change_is_refused(text: str, action: Action, words: str) -> None:
+    with pytest.raises(InvalidInput, match=words):
+        parse_change(text, action)
+
+
+def test_an_impossible_or_absent_change_is_refused_with_the_reason() -> None:
+    early = parse_change("pak-usa-cismoa renewed 2019-10 15y", Action.ADD)
+    with pytest.raises(InvalidInput, match="add pak-usa-cismoa renewed 2019-10 for 15y"):
+        changed(REGISTER, [early])
+    absent = parse_change("pak-usa-cismoa signed 2009", Action.REMOVE)
+    with pytest.raises(InvalidInput, match="no 'signed 2009' event"):
+        changed(REGISTER, [absent])
