@@ -56,6 +56,8 @@ def merge(
     summary.added += [
         f"unknown {u.type} ({', '.join(u.parties)})" for u in unknowns[len(current.unknowns) :]
     ]
+    measures = current.measures + tuple(m for m in incoming.measures if m not in current.measures)
+    summary.added += [f"measure {m.kind} ({m.nation})" for m in measures[len(current.measures) :]]
     merged = Register(
         catalog=Catalog.with_custom(types),
         agreements=agreements,
@@ -63,6 +65,7 @@ def merge(
         designations=designations,
         milestones=milestones,
         unknowns=resolved_unknowns(unknowns, agreements),
+        measures=measures,
     )
     return merged, summary
 

@@ -6,6 +6,7 @@ facts. Lifecycle rules (what may follow what) live in :mod:`accord.agreements.li
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -322,3 +323,40 @@ class UnknownAgreement:
             raise InvalidInput("an unknown needs a source for why it is unknown", field="sources")
         for source_id in self.sources:
             slug(source_id, "source id")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measure:
+    """A dated measure one nation takes towards another that changes what may be transferred
+    (the 2018 suspension of US security assistance to Pakistan). ``kind`` is a slug rules test
+    for (``security-assistance-suspended``); ``end`` is ``None`` while it is not known to have
+    ended."""
+
+    nation: str
+    by: str
+    kind: str
+    title: str
+    start: FuzzyDate
+    sources: tuple[str, ...]
+    end: FuzzyDate | None = None
+    grade: Grade = DEFAULT_READING
+
+    def __post_init__(self) -> None:
+        nation_code(self.nation)
+        nation_code(self.by)
+        slug(self.kind, "measure kind")
+        text(self.title, "measure title", limit=MAX_TITLE, required=True)
+        if self.end is not None and self.end.latest < self.start.earliest:
+            raise InvalidInput("a measure ends before it starts", field="end")
+        if not self.sources:
+            raise InvalidInput("a measure needs a source", field="sources")
+        for source_id in self.sources:
+            slug(source_id, "source id")
+
+    def active_on(self, day: dt.date) -> bool:
+        """Certainly in effect on ``day`` (a measure whose start or end window holds the day is
+        not certainly in effect; rules that block on it treat that as in effect, see callers)."""
+        return self.start.latest <= day and (self.end is None or day < self.end.earliest)
+
+    def possibly_on(self, day: dt.date) -> bool:
+        return self.start.earliest <= day and (self.end is None or day <= self.end.latest)

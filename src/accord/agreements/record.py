@@ -18,6 +18,7 @@ from accord.agreements.model import (
     Designation,
     EntryIntoForce,
     Event,
+    Measure,
     Milestone,
     Signatory,
     Source,
@@ -38,7 +39,15 @@ def register_from_dict(data: object) -> Register:
     """A validated register from a parsed document; :class:`InvalidInput` names the field."""
     root = Reader(data).mapping(
         required=("schema",),
-        optional=("sources", "types", "agreements", "designations", "milestones", "unknowns"),
+        optional=(
+            "sources",
+            "types",
+            "agreements",
+            "designations",
+            "milestones",
+            "unknowns",
+            "measures",
+        ),
     )
     schema = root.field("schema").text()
     if schema != SCHEMA:
@@ -56,6 +65,7 @@ def register_from_dict(data: object) -> Register:
         ),
         milestones=tuple(_milestone(r) for r in root.field("milestones").items(limit=MAX_ITEMS)),
         unknowns=tuple(_unknown(r, catalog) for r in root.field("unknowns").items(limit=MAX_ITEMS)),
+        measures=tuple(_measure(r) for r in root.field("measures").items(limit=MAX_ITEMS)),
     )
 
 
@@ -80,6 +90,8 @@ def register_to_dict(register: Register) -> dict[str, Any]:
         ]
     if register.unknowns:
         document["unknowns"] = [unknown_to_dict(u) for u in register.unknowns]
+    if register.measures:
+        document["measures"] = [measure_to_dict(m) for m in register.measures]
     if register.milestones:
         document["milestones"] = [
             {
@@ -263,6 +275,38 @@ def _unknown(r: Reader, catalog: Catalog) -> UnknownAgreement:
         sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
         grade=read_grade(r.field("grade")),
     )
+
+
+def _measure(r: Reader) -> Measure:
+    r.mapping(
+        required=("nation", "by", "kind", "title", "start", "sources"), optional=("end", "grade")
+    )
+    return r.build(
+        Measure,
+        nation=r.field("nation").build(nation_code, r.field("nation").text()),
+        by=r.field("by").build(nation_code, r.field("by").text()),
+        kind=r.field("kind").text(),
+        title=r.field("title").text(),
+        start=read_date(r.field("start")),
+        end=read_date(r.field("end")) if r.has("end") else None,
+        sources=tuple(r.field("sources").texts(limit=MAX_SMALL_LIST)),
+        grade=read_grade(r.field("grade")),
+    )
+
+
+def measure_to_dict(measure: Measure) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "nation": measure.nation,
+        "by": measure.by,
+        "kind": measure.kind,
+        "title": measure.title,
+        "start": str(measure.start),
+        "sources": list(measure.sources),
+        "grade": measure.grade.value,
+    }
+    if measure.end is not None:
+        out["end"] = str(measure.end)
+    return out
 
 
 def unknown_to_dict(unknown: UnknownAgreement) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from accord.agreements.model import (
     Agreement,
     Designation,
     Event,
+    Measure,
     Milestone,
     Source,
     UnknownAgreement,
@@ -53,6 +54,7 @@ class Register:
     designations: tuple[Designation, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     unknowns: tuple[UnknownAgreement, ...] = ()
+    measures: tuple[Measure, ...] = ()
     _timelines: dict[str, Timeline] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Agreement] = field(init=False, repr=False, compare=False)
     _readings: dict[Grade, Register] = field(init=False, repr=False, compare=False)
@@ -97,6 +99,13 @@ class Register:
             _check_sources(designation.sources, known_sources, f"designations[{index}]")
         for index, milestone in enumerate(self.milestones):
             _check_sources(milestone.sources, known_sources, f"milestones[{index}]")
+        object.__setattr__(
+            self,
+            "measures",
+            tuple(sorted(self.measures, key=lambda m: (m.start, m.nation, m.by, m.kind))),
+        )
+        for index, measure in enumerate(self.measures):
+            _check_sources(measure.sources, known_sources, f"measures[{index}]")
         object.__setattr__(
             self, "unknowns", tuple(sorted(self.unknowns, key=lambda u: (u.parties, u.type)))
         )
@@ -185,6 +194,24 @@ class Register:
             u for u in self.unknowns if u.parties == pair and (code is None or u.type == code)
         )
 
+    def designations_of(self, nation: str, by: str, day: dt.date) -> tuple[Designation, ...]:
+        """The designations ``by`` had given ``nation`` by ``day`` (certainly: dated on or
+        before it)."""
+        code, giver = nation_code(nation), nation_code(by)
+        return tuple(
+            d
+            for d in self.designations
+            if d.nation == code and d.by == giver and d.date.latest <= day
+        )
+
+    def measures_on(self, nation: str, by: str, day: dt.date) -> tuple[Measure, ...]:
+        """The measures ``by`` had (possibly) in effect towards ``nation`` on ``day``: a day
+        inside a start or end window counts, since rules that block on a measure fail closed."""
+        code, giver = nation_code(nation), nation_code(by)
+        return tuple(
+            m for m in self.measures if m.nation == code and m.by == giver and m.possibly_on(day)
+        )
+
     def open_capabilities(
         self, first: str, second: str, day: dt.date, activity: Activity | None = None
     ) -> tuple[CapabilityOpening, ...]:
@@ -252,6 +279,7 @@ class Register:
                 designations=tuple(d for d in self.designations if d.grade.counts_under(reading)),
                 milestones=self.milestones,
                 unknowns=self.unknowns,  # doubts count under every reading
+                measures=self.measures,  # and so do measures that limit
             )
             self._readings[reading] = cached
         return cached
@@ -269,6 +297,7 @@ class Register:
             designations=self.designations,
             milestones=self.milestones,
             unknowns=resolved_unknowns(self.unknowns, (*others, agreement)),
+            measures=self.measures,
         )
 
 

@@ -261,6 +261,11 @@ def _print_case(result: CaseCoverage, as_json: bool) -> None:
             f"{event.status.value}",
             markup=False,
         )
+        for condition in event.conditions:
+            context.out.print(
+                f"    [{condition.outcome.value}] {condition.rule}: {condition.message}",
+                markup=False,
+            )
         for item in event.items:
             through = f" by {', '.join(item.agreements)}" if item.agreements else ""
             context.out.print(f"    {item.category}: {item.status.value}{through}", markup=False)

@@ -111,6 +111,11 @@ class RegisterRepository:
                     select(t.agreement_unknowns).order_by(t.agreement_unknowns.c.id)
                 ).mappings()
             ],
+            "measures": [
+                {k: v for k, v in r.items() if v is not None and k not in ("id", "by_nation")}
+                | {"by": r["by_nation"]}
+                for r in c.execute(select(t.measures).order_by(t.measures.c.id)).mappings()
+            ],
             "milestones": [
                 {
                     "nations": r["nations"],
@@ -143,6 +148,7 @@ class RegisterRepository:
             current.designations != new.designations
             or current.milestones != new.milestones
             or current.unknowns != new.unknowns
+            or current.measures != new.measures
         ):
             self._save_context(new)
         return revision
@@ -277,6 +283,24 @@ class RegisterRepository:
         c.execute(delete(t.designations))
         c.execute(delete(t.milestones))
         c.execute(delete(t.agreement_unknowns))
+        c.execute(delete(t.measures))
+        if document.get("measures"):
+            c.execute(
+                insert(t.measures),
+                [
+                    {
+                        "nation": m["nation"],
+                        "by_nation": m["by"],
+                        "kind": m["kind"],
+                        "title": m["title"],
+                        "start": m["start"],
+                        "end": m.get("end"),
+                        "sources": m["sources"],
+                        "grade": m["grade"],
+                    }
+                    for m in document["measures"]
+                ],
+            )
         if document.get("unknowns"):
             c.execute(
                 insert(t.agreement_unknowns),

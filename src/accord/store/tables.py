@@ -131,6 +131,21 @@ agreement_unknowns = Table(
     Column("grade", String(16), nullable=False, server_default="reported"),
 )
 
+#: Measures one nation takes towards another (assistance suspended), for transfer rules.
+measures = Table(
+    "measures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nation", String(3), nullable=False),
+    Column("by_nation", String(3), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("start", String(32), nullable=False),
+    Column("end", String(32), nullable=True),
+    Column("sources", JSON, nullable=False),
+    Column("grade", String(16), nullable=False, server_default="reported"),
+)
+
 milestones = Table(
     "milestones",
     metadata,

@@ -26,6 +26,7 @@ from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status
 from accord.policy.model import Outcome, RuleResult
 from accord.transfers.categories import Categories, ItemCategory
+from accord.transfers.conditions import conditions
 from accord.transfers.model import CaseEvent, TransferCase
 
 RULE = "agreement-in-force"
@@ -225,10 +226,15 @@ def coverage_in_window(
 class EventCoverage:
     event: CaseEvent
     items: tuple[Coverage, ...]
+    #: Designation and measure rules (``transfers.conditions``); a failed one blocks the case.
+    conditions: tuple[RuleResult, ...] = ()
 
     @property
     def status(self) -> CoverageStatus:
-        return combined(c.status for c in self.items)
+        blocked = any(c.outcome is Outcome.FAILED for c in self.conditions)
+        return combined(
+            [*(c.status for c in self.items), *([CoverageStatus.NOT_COVERED] if blocked else [])]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -238,6 +244,7 @@ class EventCoverage:
             "status": self.status.value,
             "covered": self.status is CoverageStatus.COVERED,
             "items": [c.to_dict() for c in self.items],
+            "conditions": [c.to_dict() for c in self.conditions],
         }
 
 
@@ -279,6 +286,17 @@ def combined(statuses: Any) -> CoverageStatus:
     return CoverageStatus.UNKNOWN
 
 
+def _conditions(register: Register, case: TransferCase, event: CaseEvent) -> tuple[RuleResult, ...]:
+    """The designation and measure rules, on every day of the event's date (a rule that applies
+    on any of them applies)."""
+    found: dict[tuple[str, str], RuleResult] = {}
+    span = min((event.date.latest - event.date.earliest).days, MAX_WINDOW_DAYS)
+    for offset in range(span + 1):
+        for rule in conditions(register, case, event.date.earliest + dt.timedelta(days=offset)):
+            found.setdefault((rule.rule, rule.outcome.value), rule)
+    return tuple(found.values())
+
+
 def check_case(register: Register, categories: Categories, case: TransferCase) -> CaseCoverage:
     """Each item category of the case, at each of its dated events."""
     return CaseCoverage(
@@ -297,6 +315,7 @@ def check_case(register: Register, categories: Categories, case: TransferCase) -
                     )
                     for category in case.categories
                 ),
+                conditions=_conditions(register, case, event),
             )
             for event in case.events
         ),

@@ -58,3 +58,18 @@ def test_unknowns_round_trip_and_are_refused_when_malformed() -> None:
     document["unknowns"][0]["sources"] = ["no-such-source"]
     with pytest.raises(InvalidInput, match="unknown source"):
         register_from_dict(document)
+
+
+def test_measures_round_trip_and_are_checked() -> None:
+    (measure,) = RECORD.measures
+    assert (measure.nation, measure.by, measure.kind) == (
+        "PAK",
+        "USA",
+        "security-assistance-suspended",
+    )
+    assert register_from_dict(register_to_dict(RECORD)).measures == RECORD.measures
+    document = register_to_dict(RECORD)
+    document["measures"][0]["end"] = "2017-01-01"
+    with pytest.raises(InvalidInput, match="ends before it starts") as raised:
+        register_from_dict(document)
+    assert raised.value.field == "measures[0].end"

@@ -252,3 +252,47 @@ def test_an_impossible_or_absent_change_is_refused_with_the_reason() -> None:
     absent = parse_change("pak-usa-cismoa signed 2009", Action.REMOVE)
     with pytest.raises(InvalidInput, match="no 'signed 2009' event"):
         changed(REGISTER, [absent])
+
+
+def _case(kind: TransferKind, buyer: str, date: str, category: str = "unclassified-equipment"):  # type: ignore[no-untyped-def]
+    return TransferCase(
+        id=f"{buyer.lower()}-{kind.value}-test",
+        kind=kind,
+        buyer=buyer,
+        seller="USA",
+        title="A test case",
+        items=(Item(name="spares", category=category),),
+        events=(
+            CaseEvent(
+                kind=CaseEventKind.NOTIFIED, date=FuzzyDate.parse(date), grade=Grade.INFERRED
+            ),
+        ),
+    )
+
+
+def test_the_2018_suspension_of_assistance_blocks_grants_not_sales() -> None:
+    """US security assistance to Pakistan was suspended on 2018-01-04 (reported: The Atlantic):
+    a grant is not covered while it lasts; a cash sale proceeds (the 2022 sustainment case)."""
+    grant = check_case(REGISTER, CATEGORIES, _case(TransferKind.GRANT, "PAK", "2019-03-01"))
+    assert grant.status is CoverageStatus.NOT_COVERED
+    (rule,) = grant.events[0].conditions
+    assert (rule.rule, rule.outcome.value) == ("assistance-suspended", "failed")
+    assert "since 2018-01-04" in rule.message
+    before = check_case(REGISTER, CATEGORIES, _case(TransferKind.GRANT, "PAK", "2017-03-01"))
+    assert before.status is CoverageStatus.COVERED
+    assert before.events[0].conditions == ()
+    sale = check_case(REGISTER, CATEGORIES, CASES.case("pak-f16-sustainment-2022"))
+    assert sale.events[0].conditions[0].outcome.value == "not-applicable"
+    # A window that reaches into the suspension counts (fail closed).
+    edge = check_case(REGISTER, CATEGORIES, _case(TransferKind.GRANT, "PAK", "2018-01"))
+    assert edge.status is CoverageStatus.NOT_COVERED
+
+
+def test_designations_are_noted_where_they_change_eligibility() -> None:
+    eda = check_case(REGISTER, CATEGORIES, _case(TransferKind.EDA, "PAK", "2010-05-01"))
+    assert [c.rule for c in eda.events[0].conditions] == ["eda-priority"]
+    assert "major non-NATO ally since 2004-06-16" in eda.events[0].conditions[0].message
+    dcs = check_case(REGISTER, CATEGORIES, _case(TransferKind.DCS, "IND", "2019-05-01"))
+    assert [c.rule for c in dcs.events[0].conditions] == ["sta-1"]
+    early = check_case(REGISTER, CATEGORIES, _case(TransferKind.DCS, "IND", "2018-07-01"))
+    assert early.events[0].conditions == ()

@@ -1,6 +1,6 @@
 """Evidence grades on agreement events and designations (official, reported, secondary,
-inferred; what was stored before is ``reported``, the reading it was entered under), and the
-agreements the register does not know exist.
+inferred; what was stored before is ``reported``, the reading it was entered under), the
+agreements the register does not know exist, and measures between nations.
 
 Revision ID: 0008
 Revises: 0007
@@ -33,9 +33,22 @@ def upgrade() -> None:
         sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("grade", sa.String(16), nullable=False, server_default="reported"),
     )
+    op.create_table(
+        "measures",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("nation", sa.String(3), nullable=False),
+        sa.Column("by_nation", sa.String(3), nullable=False),
+        sa.Column("kind", sa.String(64), nullable=False),
+        sa.Column("title", sa.String(300), nullable=False),
+        sa.Column("start", sa.String(32), nullable=False),
+        sa.Column("end", sa.String(32), nullable=True),
+        sa.Column("sources", sa.JSON(), nullable=False),
+        sa.Column("grade", sa.String(16), nullable=False, server_default="reported"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("measures")
     op.drop_table("agreement_unknowns")
     for table in ("agreement_events", "designations"):
         with op.batch_alter_table(table) as batch:
