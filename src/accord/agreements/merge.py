@@ -28,18 +28,25 @@ class MergeSummary:
     def changed(self) -> bool:
         return bool(self.added or self.replaced)
 
+    def to_dict(self) -> dict[str, list[str]]:
+        return {
+            "added": list(self.added),
+            "replaced": list(self.replaced),
+            "unchanged": list(self.unchanged),
+        }
+
 
 def merge(
     current: Register, incoming: Register, *, replace: bool = False
 ) -> tuple[Register, MergeSummary]:
     summary = MergeSummary()
-    types = _merge_keyed(
+    types = merge_keyed(
         current.catalog.custom, incoming.catalog.custom, lambda t: t.code, "type", replace, summary
     )
-    sources = _merge_keyed(
+    sources = merge_keyed(
         current.sources, incoming.sources, lambda s: s.id, "source", replace, summary
     )
-    agreements = _merge_keyed(
+    agreements = merge_keyed(
         current.agreements, incoming.agreements, lambda a: a.id, "agreement", replace, summary
     )
     designations = current.designations + tuple(
@@ -70,7 +77,7 @@ def merge(
     return merged, summary
 
 
-def _merge_keyed(
+def merge_keyed(
     current: tuple[T, ...],
     incoming: tuple[T, ...],
     key: Callable[[T], str],

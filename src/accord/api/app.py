@@ -34,7 +34,7 @@ from accord import __version__
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.api import federation_routes, register_routes
+from accord.api import federation_routes, register_routes, transfer_routes
 from accord.api.deps import (
     MAX_REQUEST_BYTES,
     ROUTER_OPTIONS,
@@ -283,6 +283,7 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
     app = FastAPI(title="Accord node", version=__version__, lifespan=lifespan)
     app.include_router(router)
     app.include_router(register_routes.router)
+    app.include_router(transfer_routes.router)
     app.include_router(federation_routes.router)
 
     async def authenticate(scope: Scope) -> User:
@@ -384,7 +385,8 @@ async def _witness(node: NodeServices, interval: float) -> None:
 def _methods_at(request: Request) -> list[str]:
     path = request.url.path
     methods: set[str] = set()
-    for route in [*router.routes, *register_routes.router.routes, *federation_routes.router.routes]:
+    routers = (router, register_routes.router, transfer_routes.router, federation_routes.router)
+    for route in [r for each in routers for r in each.routes]:
         if isinstance(route, APIRoute) and route.path_regex.match(path):
             methods |= route.methods or set()
     if "GET" in methods:

@@ -131,11 +131,7 @@ def import_agreements(
     )
     if summary.changed:
         node.refresh()
-    return {
-        "added": list(summary.added),
-        "replaced": list(summary.replaced),
-        "unchanged": list(summary.unchanged),
-    }
+    return summary.to_dict()
 
 
 class EventIn(Model):

@@ -298,18 +298,7 @@ def import_file(
             summary = service.import_document(raw, fmt, limit=limit, replace=replace, actor="cli")
         except InvalidInput as e:
             raise InvalidInput(f"{path.name}: {e}") from None
-    if not summary.changed:
-        context.out.print(
-            f"Nothing to import: all {len(summary.unchanged)} entries of "
-            f"{path.name} are already in the register."
-        )
-        return
-    context.out.print(
-        f"Imported {path.name}: {len(summary.added)} added, "
-        f"{len(summary.replaced)} replaced, {len(summary.unchanged)} unchanged."
-    )
-    for line in summary.added + summary.replaced:
-        context.out.print(f"  {line}")
+    context.print_import(path.name, summary, "the register")
 
 
 @app.command()

@@ -11,10 +11,12 @@ from typing import Any
 
 from rich.console import Console
 
+from accord.agreements.merge import MergeSummary
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import InvalidInput
 from accord.node.register import RegisterService, open_database
+from accord.node.transfers import TransferService
 
 #: Tests replace this to run commands at a fixed date.
 clock: Clock = SystemClock()
@@ -36,6 +38,15 @@ def register_service() -> Iterator[RegisterService]:
         database.dispose()
 
 
+@contextmanager
+def transfer_service() -> Iterator[TransferService]:
+    database = open_database(settings())
+    try:
+        yield TransferService(database)
+    finally:
+        database.dispose()
+
+
 def print_json(value: Any) -> None:
     """JSON on stdout, exactly (no Rich markup or wrapping), for other tools to read."""
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
@@ -53,3 +64,21 @@ def read_file(path: Path, limit: int, what: str = "") -> bytes:
     if len(data) > limit:
         raise InvalidInput(f"{label}: larger than the limit of {limit} bytes")
     return data
+
+
+def print_import(name: str, summary: MergeSummary, where: str) -> None:
+    """What an import did, for people (``where``: "the register", "the transfer cases")."""
+    if not summary.changed:
+        out.print(
+            f"Nothing to import: all {len(summary.unchanged)} entries of {name} are already in "
+            f"{where}.",
+            markup=False,
+        )
+        return
+    out.print(
+        f"Imported {name}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
+        f"{len(summary.unchanged)} unchanged.",
+        markup=False,
+    )
+    for line in summary.added + summary.replaced:
+        out.print(f"  {line}", markup=False)

@@ -1,23 +1,27 @@
 """``accord transfers``: equipment transfer cases and whether the agreements they need were in
-force (docs/transfers.md). Cases are the public ones Accord ships; the register is the node's."""
+force (docs/transfers.md). Cases and register are the node's (the public ones loaded at init,
+and what operators import)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 
 from accord.agreements.dates import parse_day
+from accord.agreements.document import detect_format
 from accord.agreements.nations import nation_code
 from accord.agreements.register import Register
 from accord.cli import context
 from accord.cli.evidence import EvidenceOption, reading
 from accord.errors import InvalidInput, NotFound
 from accord.transfers.coverage import CaseCoverage, Coverage, CoverageStatus, check_case, coverage
-from accord.transfers.document import TransferRecord, case_to_dict
-from accord.transfers.public_cases import public_cases
+from accord.transfers.document import TransferRecord, case_to_dict, transfers_to_dict
 from accord.transfers.whatif import Action, changed, parse_change
 
 app = typer.Typer(
@@ -31,7 +35,8 @@ NOT_COVERED_EXIT = 3
 
 
 def _record() -> TransferRecord:
-    return public_cases()
+    with context.transfer_service() as service:
+        return service.record()
 
 
 def _register(evidence: str | None) -> Register:
@@ -272,3 +277,33 @@ def _print_case(result: CaseCoverage, as_json: bool) -> None:
             if not item.covered:
                 for reason in item.reasons:
                     context.out.print(f"      - {reason.message}", markup=False)
+
+
+@app.command("import")
+def import_file(
+    path: Annotated[Path, typer.Argument(metavar="FILE")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite cases that exist with other content.")
+    ] = False,
+) -> None:
+    """Import transfer cases from a YAML or JSON file (schema accord.transfers/1); all or
+    nothing."""
+    fmt = detect_format(path.name)
+    limit = context.settings().limits.import_bytes
+    raw = context.read_file(path, limit, "transfers file")
+    with context.transfer_service() as service:
+        try:
+            summary = service.import_document(raw, fmt, limit=limit, replace=replace)
+        except InvalidInput as e:
+            raise InvalidInput(f"{path.name}: {e}") from None
+    context.print_import(path.name, summary, "the transfer cases")
+
+
+@app.command()
+def export(as_json: JsonOption = False) -> None:
+    """Print the node's transfer cases as a transfers document (YAML, or JSON with --json)."""
+    document = transfers_to_dict(_record())
+    if as_json:
+        context.print_json(document)
+        return
+    sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))

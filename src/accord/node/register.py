@@ -24,10 +24,12 @@ from accord.config import Settings
 from accord.errors import InvalidInput, LifecycleError, StorageError
 from accord.node.keys import create_log_key
 from accord.node.log import append_in
+from accord.node.transfers import TransferService
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 from accord.store.register_repository import RegisterRepository
 from accord.tlog.entries import EntryKind, LogEntry
+from accord.transfers.public_cases import public_cases
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,6 +223,7 @@ def initialise(settings: Settings, clock: Clock) -> InitResult:
         if settings.uses_default_sqlite:
             os.chmod(home / "accord.db", 0o600)
         summary = RegisterService(database, clock).import_register(public_record())
+        TransferService(database).seed(public_cases())
         create_log_key(settings)
     finally:
         database.dispose()

@@ -26,6 +26,7 @@ from accord.node.log import LogService
 from accord.node.messaging import MessagingService
 from accord.node.peers import PeerService
 from accord.node.register import RegisterService, open_database
+from accord.node.transfers import TransferService
 from accord.node.users import UserService
 from accord.node.witnessing import WitnessClient
 from accord.policy.engine import PolicyEngine
@@ -95,6 +96,9 @@ class NodeServices:
             partners=self.partners.current(),
             committer=self.committer,
         )
+
+    def transfers(self) -> TransferService:
+        return TransferService(self.database)
 
     def peers(self) -> PeerService:
         return PeerService(self.database, self.settings, self.clock)

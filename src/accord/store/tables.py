@@ -146,6 +146,33 @@ measures = Table(
     Column("grade", String(16), nullable=False, server_default="reported"),
 )
 
+# -- equipment transfers (accord.transfers) ------------------------------------------------------
+
+#: A transfers document's parts, each row the JSON of one entry (docs/transfers.md).
+transfer_sources = Table(
+    "transfer_sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("document", JSON, nullable=False),
+)
+
+transfer_categories = Table(
+    "transfer_categories",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("document", JSON, nullable=False),
+)
+
+transfer_cases = Table(
+    "transfer_cases",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("buyer", String(3), nullable=False, index=True),
+    Column("seller", String(3), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("document", JSON, nullable=False),
+)
+
 milestones = Table(
     "milestones",
     metadata,

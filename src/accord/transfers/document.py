@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.agreements.evidence import Grade
+from accord.agreements.merge import MergeSummary, merge_keyed
 from accord.agreements.model import Source
 from accord.agreements.reader import Reader
 from accord.agreements.record import read_date, read_source, source_to_dict
@@ -188,3 +189,35 @@ def transfers_to_dict(record: TransferRecord) -> dict[str, Any]:
         ]
     document["cases"] = [case_to_dict(c) for c in record.cases]
     return document
+
+
+def merge_records(
+    current: TransferRecord, incoming: TransferRecord, *, replace: bool = False
+) -> tuple[TransferRecord, MergeSummary]:
+    """``incoming`` merged into ``current``, all or nothing (as register imports): new entries
+    added, identical ones unchanged, different ones a conflict unless ``replace``. The merged
+    record is validated whole (every cited source and every item's category exists)."""
+    summary = MergeSummary()
+    sources = merge_keyed(
+        current.sources, incoming.sources, lambda s: s.id, "source", replace, summary
+    )
+    categories = merge_keyed(
+        current.own_categories,
+        incoming.own_categories,
+        lambda c: c.name,
+        "category",
+        replace,
+        summary,
+    )
+    cases = merge_keyed(current.cases, incoming.cases, lambda c: c.id, "case", replace, summary)
+    merged = transfers_from_dict(
+        transfers_to_dict(
+            TransferRecord(
+                sources=sources,
+                categories=Categories(),
+                own_categories=categories,
+                cases=cases,
+            )
+        )
+    )
+    return merged, summary
