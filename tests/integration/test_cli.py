@@ -153,6 +153,10 @@ def test_timeline_shows_the_lapse(initialised, capsys):
     assert "█─" in bar
     assert "─█" in bar
     assert "ind-usa" not in out
+    # Pakistan's transfer cases as marks, one per case (at its first event).
+    marks = next(line for line in out.splitlines() if line.startswith("transfers to PAK"))
+    assert marks.count("◆") == 3
+    assert "transfers to IND" not in out
 
 
 def test_expiring(initialised, capsys):

@@ -17,15 +17,17 @@ from accord.agreements import views
 from accord.agreements.dates import Duration, parse_day
 from accord.agreements.document import detect_format
 from accord.agreements.lifecycle import StatusReport
+from accord.agreements.model import Agreement
 from accord.agreements.nations import nation_code
 from accord.agreements.record import register_to_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status, activity
 from accord.cli import context
 from accord.cli.evidence import EvidenceOption, reading
-from accord.cli.timeline_chart import render_timeline
+from accord.cli.timeline_chart import MARK_STYLE, MarkRow, render_timeline
 from accord.errors import InvalidInput, StorageError
 from accord.node.register import event_from_fields
+from accord.transfers.coverage import check_case
 
 app = typer.Typer(
     help="The register of agreements: list, status, timeline, import, record.", no_args_is_help=True
@@ -234,12 +236,35 @@ def capabilities(
 @app.command()
 def timeline(nation: NationOption = None) -> None:
     """A chart of every agreement's terms, suspensions and lapses."""
-    register = _register()
+    register = _register(context.settings().evidence.value)
     selected = register.select(nations=[nation] if nation else [])
     if not selected:
         context.out.print("No agreement matches.")
         return
-    context.out.print(render_timeline(register, selected, context.clock.today(), context.out.width))
+    marks = _transfer_marks(register, selected, nation_code(nation) if nation else None)
+    chart = render_timeline(register, selected, context.clock.today(), context.out.width, marks)
+    context.out.print(chart)
+
+
+def _transfer_marks(
+    register: Register, selected: tuple[Agreement, ...], nation: str | None
+) -> tuple[MarkRow, ...]:
+    """One row of marks per buyer whose cases involve the nations charted."""
+    with context.transfer_service() as service:
+        record = service.record()
+    parties = {p for a in selected for p in a.parties}
+    rows = []
+    for buyer in sorted({c.buyer for c in record.cases}):
+        if buyer not in parties or (nation is not None and nation not in (buyer, "USA")):
+            continue
+        marks = []
+        for case in record.cases:
+            if case.buyer != buyer:
+                continue
+            first = check_case(register, record.categories, case).events[0]
+            marks.append((case.events[0].date.earliest, MARK_STYLE[first.status.value]))
+        rows.append(MarkRow(label=f"transfers to {buyer}", marks=tuple(marks)))
+    return tuple(rows)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from rich.console import Group
 from rich.text import Text
@@ -22,8 +23,25 @@ _STYLE: dict[Status, tuple[str, str]] = {
 _LABEL = 24
 
 
+@dataclass(frozen=True, slots=True)
+class MarkRow:
+    """A row of marks under the bars: the transfer cases of a buyer, each at its first event,
+    coloured by whether the agreements it needs were in force then."""
+
+    label: str
+    marks: tuple[tuple[dt.date, str], ...]  # (day, style)
+
+
+#: Marks' styles by coverage status (docs/transfers.md).
+MARK_STYLE = {"covered": "green", "not-covered": "red", "unknown": "yellow"}
+
+
 def render_timeline(
-    register: Register, agreements: tuple[Agreement, ...], today: dt.date, width: int
+    register: Register,
+    agreements: tuple[Agreement, ...],
+    today: dt.date,
+    width: int,
+    marks: tuple[MarkRow, ...] = (),
 ) -> Group:
     first_year = min(
         (e.date.earliest.year for a in agreements for e in a.events), default=today.year
@@ -47,6 +65,16 @@ def render_timeline(
             char, style = _STYLE[status]
             row.append(char, style=style)
         lines.append(row)
+    for mark_row in marks:
+        cells = [(" ", "")] * columns
+        for day, style in mark_row.marks:
+            column = int((day - start).days / span)
+            if 0 <= column < columns:
+                cells[column] = ("◆", style)
+        row = Text(f"{mark_row.label[: _LABEL - 1]:<{_LABEL}} ")
+        for char, style in cells:
+            row.append(char, style=style)
+        lines.append(row)
     lines.append(_axis(start, columns, span))
     legend = Text("  ")
     for status in (
@@ -61,6 +89,12 @@ def render_timeline(
         legend.append(f" {status.value}   ")
     legend.append(f"▼ today ({today})")
     lines.append(legend)
+    if marks:
+        cases = Text("  ◆ transfer case, at its first event: ")
+        for answer, colour in MARK_STYLE.items():
+            cases.append("◆", style=colour)
+            cases.append(f" {answer}  ")
+        lines.append(cases)
     return Group(*lines)
 
 
