@@ -155,7 +155,7 @@ def test_timeline_shows_the_lapse(initialised, capsys):
     assert "ind-usa" not in out
     # Pakistan's transfer cases as marks, one per case (at its first event).
     marks = next(line for line in out.splitlines() if line.startswith("transfers to PAK"))
-    assert marks.count("◆") == 3
+    assert marks.count("◆") == 5
     assert "transfers to IND" not in out
 
 
