@@ -124,3 +124,17 @@ def test_unsupported_database_urls_are_refused():
         Database("mysql://localhost/x")
     with pytest.raises(InvalidInput, match="not a database URL"):
         Database("::::")
+
+
+def test_a_newer_public_record_keeps_what_the_node_holds_differently(service):
+    """How ``accord init`` upgrades a node: what is new is added, an entry the node holds with
+    other content (an earlier version's BECA dated to a 26/27 window) is kept and listed."""
+    older = public_record().get("ind-usa-beca")
+    window = replace(older.events[0], date=FuzzyDate.parse("2020-10-26/2020-10-27"))
+    service.import_register(public_record().with_agreement(replace(older, events=(window,))))
+    summary = service.import_register(public_record(), keep_existing=True)
+    assert summary.kept == ["agreement ind-usa-beca"]
+    assert not summary.changed
+    assert service.register().get("ind-usa-beca").events == (window,)
+    with pytest.raises(Conflict):
+        service.import_register(public_record())

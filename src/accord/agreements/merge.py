@@ -23,6 +23,8 @@ class MergeSummary:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: Entries that differ from the incoming ones and were kept (``keep_existing``).
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -37,17 +39,31 @@ class MergeSummary:
 
 
 def merge(
-    current: Register, incoming: Register, *, replace: bool = False
+    current: Register, incoming: Register, *, replace: bool = False, keep_existing: bool = False
 ) -> tuple[Register, MergeSummary]:
+    """``keep_existing``: an entry that exists with other content is kept as it is (and listed
+    in ``kept``) instead of being a conflict: how ``accord init`` brings a newer version's
+    public record to a node without overwriting what the node holds."""
     summary = MergeSummary()
+    replace_or_keep: bool | None = None if keep_existing else replace
     types = merge_keyed(
-        current.catalog.custom, incoming.catalog.custom, lambda t: t.code, "type", replace, summary
+        current.catalog.custom,
+        incoming.catalog.custom,
+        lambda t: t.code,
+        "type",
+        replace_or_keep,
+        summary,
     )
     sources = merge_keyed(
-        current.sources, incoming.sources, lambda s: s.id, "source", replace, summary
+        current.sources, incoming.sources, lambda s: s.id, "source", replace_or_keep, summary
     )
     agreements = merge_keyed(
-        current.agreements, incoming.agreements, lambda a: a.id, "agreement", replace, summary
+        current.agreements,
+        incoming.agreements,
+        lambda a: a.id,
+        "agreement",
+        replace_or_keep,
+        summary,
     )
     designations = current.designations + tuple(
         d for d in incoming.designations if d not in current.designations
@@ -82,9 +98,11 @@ def merge_keyed(
     incoming: tuple[T, ...],
     key: Callable[[T], str],
     what: str,
-    replace: bool,
+    replace: bool | None,
     summary: MergeSummary,
 ) -> tuple[T, ...]:
+    """``replace``: True overwrites an entry that differs, False refuses it (``Conflict``), None
+    keeps the existing one."""
     by_key = {key(item): item for item in current}
     for item in incoming:
         name = key(item)
@@ -93,6 +111,9 @@ def merge_keyed(
             summary.added.append(f"{what} {name}")
         elif existing == item:
             summary.unchanged.append(f"{what} {name}")
+            continue
+        elif replace is None:
+            summary.kept.append(f"{what} {name}")
             continue
         elif not replace:
             raise Conflict(

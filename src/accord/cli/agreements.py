@@ -19,6 +19,7 @@ from accord.agreements.document import detect_format
 from accord.agreements.lifecycle import StatusReport
 from accord.agreements.model import Agreement
 from accord.agreements.nations import nation_code
+from accord.agreements.public_record import public_record
 from accord.agreements.record import register_to_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status, activity
@@ -332,9 +333,15 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
     ] = None,
+    shipped: Annotated[
+        bool,
+        typer.Option(
+            "--shipped", help="Export the public record this version ships, not the node's."
+        ),
+    ] = False,
 ) -> None:
     """Export the register in the public record's schema (importable with 'import')."""
-    document = register_to_dict(_register())
+    document = register_to_dict(public_record() if shipped else _register())
     if fmt is ExportFormat.json:
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:

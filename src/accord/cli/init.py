@@ -70,3 +70,12 @@ def init(
             f"  public record: {len(agreements)} agreements added, "
             f"{len(result.summary.added) - len(agreements)} sources and other facts"
         )
+    if result.summary.kept:
+        out.print(
+            f"  public record: kept {len(result.summary.kept)} entries as this node holds them, "
+            "which differ from this version's public record: "
+            + ", ".join(result.summary.kept[:6])
+            + (" ..." if len(result.summary.kept) > 6 else "")
+            + " (docs/register.md, 'Upgrading')",
+            markup=False,
+        )

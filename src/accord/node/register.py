@@ -86,7 +86,12 @@ class RegisterService:
         return self.import_register(incoming, replace=replace, actor=actor)
 
     def import_register(
-        self, incoming: Register, *, replace: bool = False, actor: str | None = None
+        self,
+        incoming: Register,
+        *,
+        replace: bool = False,
+        actor: str | None = None,
+        keep_existing: bool = False,
     ) -> MergeSummary:
         """Merge ``incoming`` into the register, all or nothing. With ``actor`` (an operator's
         change, not the node's initial import) each agreement added or replaced is also
@@ -95,7 +100,7 @@ class RegisterService:
             repository = RegisterRepository(connection)
             revision = repository.revision()
             current = repository.load()
-            merged, summary = merge(current, incoming, replace=replace)
+            merged, summary = merge(current, incoming, replace=replace, keep_existing=keep_existing)
             if summary.changed:
                 repository.save(merged, expected_revision=revision, current=current)
                 if actor is not None:
@@ -222,7 +227,11 @@ def initialise(settings: Settings, clock: Clock) -> InitResult:
         before, after = database.migrate()
         if settings.uses_default_sqlite:
             os.chmod(home / "accord.db", 0o600)
-        summary = RegisterService(database, clock).import_register(public_record())
+        # A newer version's public record adds what is new; what the node holds differently (an
+        # operator's change, or an earlier version's record) is kept and reported.
+        summary = RegisterService(database, clock).import_register(
+            public_record(), keep_existing=True
+        )
         TransferService(database).seed(public_cases())
         create_log_key(settings)
     finally:
