@@ -28,7 +28,7 @@ EvidenceQuery = Annotated[
 
 
 def _register(node: NodeServices, evidence: Grade | None) -> Register:
-    return node.register.register().under(evidence or node.settings.evidence)
+    return node.register.read(evidence or node.settings.evidence)
 
 
 def _case(record: TransferRecord, case_id: str) -> Any:

@@ -70,11 +70,15 @@ def _day(on: str | None) -> dt.date:
         raise e.at(field_prefix="--on") from None
 
 
-def _register(evidence: str | None = None) -> Register:
-    """The node's register; with ``evidence``, as that reading sees it (queries of status)."""
+def _register() -> Register:
     with context.register_service() as service:
-        full = service.register()
-    return full if evidence is None else full.under(reading(evidence))
+        return service.register()
+
+
+def _read(evidence: str | None) -> Register:
+    """The register as a query's reading of the evidence sees it (the node's by default)."""
+    with context.register_service() as service:
+        return service.read(reading(evidence))
 
 
 def _status_text(report: StatusReport) -> str:
@@ -172,7 +176,7 @@ def status(
     """Which agreements between two nations were in force on a day (default today), and on
     what evidence."""
     day = _day(on)
-    register = _register(evidence or context.settings().evidence.value)
+    register = _read(evidence)
     reports = register.status_between(first, second, day, type_name=type_)
     unknowns = register.unknowns_between(first, second, type_name=type_)
     if as_json:
@@ -212,7 +216,7 @@ def capabilities(
     """What the agreements in force open between two nations on a day, and until when."""
     day = _day(on)
     chosen = activity(activity_name) if activity_name else None
-    register = _register(evidence or context.settings().evidence.value)
+    register = _read(evidence)
     openings = register.open_capabilities(first, second, day, chosen)
     if as_json:
         context.print_json([views.opening_view(o) for o in openings])
@@ -237,7 +241,7 @@ def capabilities(
 @app.command()
 def timeline(nation: NationOption = None) -> None:
     """A chart of every agreement's terms, suspensions and lapses."""
-    register = _register(context.settings().evidence.value)
+    register = _read(None)
     selected = register.select(nations=[nation] if nation else [])
     if not selected:
         context.out.print("No agreement matches.")

@@ -41,7 +41,7 @@ def _record() -> TransferRecord:
 
 def _register(evidence: str | None) -> Register:
     with context.register_service() as service:
-        return service.register().under(reading(evidence))
+        return service.read(reading(evidence))
 
 
 def _case(record: TransferRecord, case_id: str) -> Any:

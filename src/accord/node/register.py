@@ -61,11 +61,15 @@ class RegisterService:
         with self.database.reading() as connection:
             return RegisterRepository(connection).revision()
 
+    def read(self, reading: Grade) -> Register:
+        """The register as ``reading`` sees it (the node's ``ACCORD_EVIDENCE``, or a query's
+        ``--evidence``): what every status, decision and transfer check is answered from."""
+        return self.register().under(reading)
+
     def engine(self, reading: Grade) -> PolicyEngine:
-        """The policy engine over the register as ``reading`` sees it (the node's
-        ``ACCORD_EVIDENCE``, or a query's ``--evidence``): the one way decisions are built."""
+        """The policy engine over ``read(reading)``: the one way decisions are built."""
         return PolicyEngine(
-            self.register().under(reading),
+            self.read(reading),
             version=f"revision {self.revision()}, evidence {reading.value}",
         )
 
