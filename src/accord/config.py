@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     watch_interval_seconds: float = Field(default=3600.0, gt=0)
     #: How often ``accord serve`` looks for messages to deliver to peers.
     delivery_interval_seconds: float = Field(default=1.0, gt=0)
+    #: How long a delivery pass's claim on a message lasts: messages claimed by a worker that
+    #: died are sent again once it runs out. Longer than a send can take (15 s to connect, 15 s
+    #: for the answer), or a slow send is duplicated (harmless: the receiver is idempotent).
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     #: How often ``accord serve`` asks its peers to cosign its latest checkpoint.
     witness_interval_seconds: float = Field(default=60.0, gt=0)
     #: UNSAFE, for demonstrations and tests only: read the time from this file (an RFC 3339

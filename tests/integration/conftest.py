@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.integration.api_support import api_client as api
+from tests.support.api import api_client as api
 
 __all__ = ["api"]

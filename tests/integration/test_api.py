@@ -4,10 +4,6 @@ against ``accord serve`` on loopback."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,8 +15,8 @@ from fastapi.testclient import TestClient
 from accord.clock import SystemClock
 from accord.config import load_settings
 from accord.node.services import NodeServices
-from tests.integration.api_support import RELEASE, auth, prepare
-from tests.integration.test_cli import ACCORD
+from tests.support.api import RELEASE, auth, prepare
+from tests.support.servers import serve, stop
 
 
 def test_release_then_prove_it_in_the_log(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -189,37 +185,11 @@ def test_every_route_is_in_the_openapi_document(api: tuple[TestClient, dict[str,
     } <= paths
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(environment: dict[str, str], *options: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = [ACCORD, "serve", "--port", str(port), *options]
-    server = subprocess.Popen(command, env=environment)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    return server, base
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    # uvicorn shuts down gracefully, then re-raises the signal it caught (its documented way).
-    assert server.wait(timeout=20) in (0, -signal.SIGTERM)
-
-
-def test_real_http_against_accord_serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_http_against_accordserve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
     environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "served")}
     environment.pop("ACCORD_DATABASE_URL", None)
-    server, base = _serve(environment)
+    server, base = serve(environment)
     try:
         response = httpx.post(
             f"{base}/v1/messages", json=RELEASE, headers=auth(tokens["alice"]), timeout=10
@@ -228,7 +198,7 @@ def test_real_http_against_accord_serve(tmp_path: Path, monkeypatch: pytest.Monk
         assert response.status_code == 201, response.text
         assert response.json()["permit"] is True
     finally:
-        _stop(server)
+        stop(server)
 
 
 def test_several_worker_processes_on_postgresql(
@@ -237,7 +207,7 @@ def test_several_worker_processes_on_postgresql(
     home = tmp_path / "workers"
     tokens = prepare(home, monkeypatch, postgresql_url, clock=SystemClock())
     environment = {**os.environ, "ACCORD_HOME": str(home), "ACCORD_DATABASE_URL": postgresql_url}
-    server, base = _serve(environment, "--workers", "2")
+    server, base = serve(environment, "--workers", "2")
     try:
         with httpx.Client(base_url=base, headers=auth(tokens["alice"]), timeout=30) as client:
 
@@ -253,7 +223,7 @@ def test_several_worker_processes_on_postgresql(
             assert sorted(indices) == list(range(0, 240, 2))
             assert len(client.get("/v1/outbox").json()) == 120
     finally:
-        _stop(server)
+        stop(server)
     node = NodeServices.open(load_settings(), SystemClock())
     try:
         report = node.log.verify_integrity()

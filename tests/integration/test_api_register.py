@@ -7,7 +7,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_support import RELEASE, auth, gsomia
+from tests.support.api import RELEASE, auth, gsomia
 
 Api = tuple[TestClient, dict[str, str]]
 

@@ -17,7 +17,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from accord.api.app import create_app
 from accord.config import Settings
-from tests.integration.api_support import CLOCK, prepare
+from tests.support.api import CLOCK, prepare
 
 # The app exists when the module is imported (schemathesis builds its test cases then); its node
 # is prepared in a fresh directory by the fixture, which also runs the app's lifespan.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.integration.api_support import auth
+from tests.support.api import auth
 
 Api = tuple[TestClient, dict[str, str]]
 

@@ -3,27 +3,13 @@ interface other tools rely on, and ``run()`` (what the script calls) for the res
 
 import datetime as dt
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from accord.cli import context
-from accord.cli.main import run
+from accord.cli.main import COMMANDS, run
 from accord.clock import FixedClock
-
-ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
-
-
-def accord(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "ACCORD_HOME": str(home), **env}
-    environment.pop("ACCORD_DATABASE_URL", None)
-    return subprocess.run(
-        [ACCORD, *args], capture_output=True, text=True, env=environment, timeout=60, check=False
-    )
+from tests.support.cli import accord, accord_process
 
 
 @pytest.fixture
@@ -35,9 +21,10 @@ def initialised(accord_home, monkeypatch, capsys):
 
 
 def test_status_json_interface(tmp_path):
+    """The installed script, as other tools run it: exit codes, JSON on stdout, the default day."""
     home = tmp_path / "home"
-    assert accord("init", home=home).returncode == 0
-    result = accord(
+    assert accord_process("init", home=home).returncode == 0
+    result = accord_process(
         "agreements",
         "status",
         "USA",
@@ -54,12 +41,27 @@ def test_status_json_interface(tmp_path):
     assert [(r["id"], r["type"], r["parties"], r["status"], r["in_force"]) for r in rows] == [
         ("pak-usa-cismoa", "CISMOA", ["PAK", "USA"], "lapsed", False)
     ]
-    india = json.loads(
-        accord(
-            "agreements", "status", "IND", "USA", "--type", "COMCASA", "--json", home=home
-        ).stdout
+    # Without --on, the day is the node's today (here a fixed one: no test depends on the date).
+    clock_file = tmp_path / "clock"
+    clock_file.write_text("2026-11-22")
+    india = accord_process(
+        "agreements",
+        "status",
+        "IND",
+        "USA",
+        "--type",
+        "COMCASA",
+        "--json",
+        home=home,
+        ACCORD_UNSAFE_CLOCK_FILE=str(clock_file),
     )
-    assert [(r["id"], r["on"]) for r in india] == [("ind-usa-comcasa", dt.date.today().isoformat())]
+    assert [(r["id"], r["on"]) for r in json.loads(india.stdout)] == [
+        ("ind-usa-comcasa", "2026-11-22")
+    ]
+    assert "UNSAFE" in india.stderr
+    usage = accord_process("agreements", "status", "USA", home=home)
+    assert usage.returncode == 2
+    assert "Traceback" not in usage.stderr
 
 
 @pytest.mark.parametrize(
@@ -303,3 +305,12 @@ def test_postgresql_database_url(postgresql_url, tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert run(["init"]) == 0
     assert "nothing changed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_loads_and_has_help(name, tmp_path):
+    # Commands are imported on first use (so that --version is fast): each must still load, as
+    # the group or single command it is, with its help.
+    result = accord(name, "--help", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Usage: accord {name}" in result.stdout

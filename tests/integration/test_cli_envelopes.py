@@ -15,7 +15,7 @@ from accord.crypto.keys import NodeKeys
 from accord.labels import stanag4774
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.national import national_policy
-from tests.integration.test_cli import accord
+from tests.support.cli import accord
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from accord.tlog.merkle import verify_consistency, verify_inclusion
 from accord.tlog.note import VerifierKey, open_note, parse
-from tests.integration.test_cli import accord
+from tests.support.cli import accord
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import accord
+from tests.support.cli import accord
 
 SEND = ["send", "--as", "alice", "--to", "PAK", "--capability", "secure-communications"]
 

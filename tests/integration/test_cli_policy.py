@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import accord
+from tests.support.cli import accord
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.test_cli import accord
+from tests.support.cli import accord
 
 
 def test_the_demo_tells_the_story_of_the_seeds(tmp_path: Path) -> None:

@@ -6,92 +6,21 @@ both sides, and a receiver that is down for a while."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from accord.clock import SystemClock
-from accord.config import Settings
 from accord.crypto.descriptor import parse_descriptor
 from accord.errors import InvalidInput, VerificationFailed
 from accord.federation.protocol import encode_transaction, receipt_verifies, sign_request
 from accord.node import keys as key_files
 from accord.node.witnessing import check_cosigned
 from accord.tlog.note import VerifierKey
-from tests.integration.test_api import _free_port
-from tests.integration.test_cli import ACCORD, accord
-
-
-class Node:
-    def __init__(
-        self,
-        home: Path,
-        nation: str,
-        name: str,
-        *,
-        database_url: str | None = None,
-        workers: int = 1,
-    ) -> None:
-        self.home, self.nation, self.name = home, nation, name
-        self.database_url, self.workers = database_url, workers
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def environment(self) -> dict[str, str]:
-        environment = {
-            **os.environ,
-            "ACCORD_HOME": str(self.home),
-            "ACCORD_DELIVERY_INTERVAL_SECONDS": "0.2",
-        }
-        environment.pop("ACCORD_DATABASE_URL", None)
-        if self.database_url:
-            environment["ACCORD_DATABASE_URL"] = self.database_url
-        return environment
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        if self.database_url is None:
-            return accord(*args, home=self.home)
-        return subprocess.run(
-            [ACCORD, *args],
-            capture_output=True,
-            text=True,
-            env=self.environment(),
-            timeout=60,
-            check=False,
-        )
-
-    def json(self, *args: str) -> object:
-        result = self.run(*args, "--json")
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout)
-
-    def start(self) -> None:
-        command = [ACCORD, "serve", "--port", str(self.port), "--workers", str(self.workers)]
-        self.process = subprocess.Popen(command, env=self.environment())
-        for _ in range(150):
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"{self.name} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=20)
-            self.process = None
-
-    def settings(self) -> Settings:
-        return Settings(home=self.home, database_url=self.database_url)
+from tests.support.nodes import Node
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from accord.labels.national import national_policy
 from accord.node.register import open_database
 from accord.node.services import NodeServices
 from accord.store.tables import inbox, outbox
-from tests.integration.test_federation import Node
+from tests.support.nodes import Node
 
 BURST = 2000
 

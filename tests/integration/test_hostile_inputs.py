@@ -33,7 +33,7 @@ from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy
 from accord.node import keys as key_files
 from accord.node.services import NodeServices
-from tests.integration.api_support import CLOCK, initialised
+from tests.support.api import CLOCK, initialised
 
 NOW = CLOCK.now()
 PATH = "/federation/v1/transactions/"

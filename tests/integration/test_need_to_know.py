@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from accord.api.app import create_app
 from accord.config import load_settings
 from accord.node.services import NodeServices
-from tests.integration.api_support import CLOCK, RELEASE, auth, gsomia, prepare
+from tests.support.api import CLOCK, RELEASE, auth, gsomia, prepare
 
 GSOMIA = gsomia("USA", "PAK", "2020-01-01")
 

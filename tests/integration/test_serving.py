@@ -19,8 +19,8 @@ from accord.api.app import create_app
 from accord.api.server import uvicorn_options
 from accord.clock import SystemClock
 from accord.config import load_settings
-from tests.integration.api_support import CLOCK, prepare
-from tests.integration.test_api import _free_port, _serve, _stop
+from tests.support.api import CLOCK, prepare
+from tests.support.servers import free_port, serve, stop
 
 #: The timeouts these tests serve with (the defaults are 10 s and 60 s).
 TIMEOUT = 0.5
@@ -36,7 +36,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[in
         body_timeout_seconds=TIMEOUT,
         max_connections_per_client=4,
     )
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings, CLOCK),
         host="127.0.0.1",
@@ -178,7 +178,7 @@ def test_unauthenticated_uploads_do_not_grow_the_server(
     prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
     environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "served")}
     environment.pop("ACCORD_DATABASE_URL", None)
-    server, base = _serve(environment)
+    server, base = serve(environment)
     port = int(base.rsplit(":", 1)[1])
     try:
         before = _rss_kib(server.pid)
@@ -200,4 +200,4 @@ def test_unauthenticated_uploads_do_not_grow_the_server(
         # Before authentication came first, this peaked about 250 MiB above the start.
         assert peak - before < 24 * 1024, f"the server grew by {peak - before} KiB"
     finally:
-        _stop(server)
+        stop(server)

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -14,7 +15,7 @@ from accord.agreements.vocabulary import EventKind, Status
 from accord.clock import FixedClock
 from accord.errors import Conflict, InvalidInput, LifecycleError, NotFound
 from accord.node.register import RegisterService
-from accord.store.database import Database
+from accord.store.database import SCHEMA_REVISION, Database
 from accord.store.register_repository import RegisterRepository
 from accord.store.tables import metadata
 
@@ -29,6 +30,19 @@ def test_migrations_produce_exactly_the_declared_schema(database):
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
     assert database.current_revision() == database.head_revision()
+    # Nodes open a database at this revision without running alembic: it must be the head.
+    assert database.head_revision() == SCHEMA_REVISION
+
+
+def test_an_older_schema_is_migrated_when_opened(database):
+    with database.transaction() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0008'"))
+        for table in ("transfer_cases", "transfer_categories", "transfer_sources"):
+            connection.execute(sa.text(f"DROP TABLE {table}"))
+    database.ensure_schema()
+    assert database.current_revision() == SCHEMA_REVISION
+    with database.reading() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM transfer_cases")).scalar() == 0
 
 
 def test_migrate_twice_changes_nothing(database):

@@ -3,64 +3,83 @@ no traceback reaches a user (set ``ACCORD_DEBUG=1`` to see one)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from accord import __version__
-from accord.cli import agreements as agreements_cli
-from accord.cli import context
-from accord.cli import demo as demo_cli
-from accord.cli import envelopes as envelopes_cli
-from accord.cli import federation as federation_cli
-from accord.cli import init as init_cli
-from accord.cli import labels as labels_cli
-from accord.cli import log as log_cli
-from accord.cli import node as node_cli
-from accord.cli import policy as policy_cli
-from accord.cli import serve as serve_cli
-from accord.cli import transfers as transfers_cli
-from accord.cli.context import err
 from accord.errors import AccordError
-from accord.node.clocks import clock_for
 
 INTERNAL_ERROR_EXIT = 70
 
+#: Every command: its name, its module, and the Typer app (a group of commands) or the function
+#: (one command) in it. A module is imported when its command runs (or help lists it), so that
+#: ``accord --version`` imports none and ``accord agreements list`` only the register's.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("accord.cli.init", "init"),
+    "agreements": ("accord.cli.agreements", "app"),
+    "label": ("accord.cli.labels", "app"),
+    "transfers": ("accord.cli.transfers", "app"),
+    "log": ("accord.cli.log", "app"),
+    "keys": ("accord.cli.envelopes", "keys_app"),
+    "seal": ("accord.cli.envelopes", "seal_command"),
+    "open": ("accord.cli.envelopes", "open_command"),
+    "verify": ("accord.cli.envelopes", "verify_command"),
+    "decide": ("accord.cli.policy", "decide"),
+    "channels": ("accord.cli.policy", "channels"),
+    "users": ("accord.cli.node", "users_app"),
+    "tokens": ("accord.cli.node", "tokens_app"),
+    "send": ("accord.cli.node", "send"),
+    "outbox": ("accord.cli.node", "outbox"),
+    "peers": ("accord.cli.federation", "peers_app"),
+    "messages": ("accord.cli.federation", "messages_app"),
+    "deliver": ("accord.cli.federation", "deliver"),
+    "witness": ("accord.cli.federation", "witness"),
+    "demo": ("accord.cli.demo", "demo"),
+    "serve": ("accord.cli.serve", "serve"),
+    "alerts": ("accord.cli.node", "alerts"),
+    "watch": ("accord.cli.node", "watch"),
+    "receive": ("accord.cli.node", "receive"),
+    "inbox": ("accord.cli.node", "inbox"),
+    "read": ("accord.cli.node", "read"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: each command is built from its module on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            found = getattr(importlib.import_module(module), attribute)
+            # A Typer app is a group of commands even when it has only one (messages status).
+            grouped = isinstance(found, typer.Typer)
+            if not grouped:
+                single = typer.Typer()
+                single.command(cmd_name)(found)
+                found = single
+            command = typer.main.get_group(found) if grouped else typer.main.get_command(found)
+            command.name = cmd_name
+            self.commands[cmd_name] = command
+        return super().get_command(ctx, cmd_name)
+
+
 app = typer.Typer(
     name="accord",
+    cls=LazyGroup,
     help="Accord: agreement-governed, secure information exchange between allied nations.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("init")(init_cli.init)
-app.add_typer(agreements_cli.app, name="agreements")
-app.add_typer(labels_cli.app, name="label")
-app.add_typer(transfers_cli.app, name="transfers")
-app.add_typer(log_cli.app, name="log")
-app.add_typer(envelopes_cli.keys_app, name="keys")
-app.command("seal")(envelopes_cli.seal_command)
-app.command("open")(envelopes_cli.open_command)
-app.command("verify")(envelopes_cli.verify_command)
-app.command("decide")(policy_cli.decide)
-app.command("channels")(policy_cli.channels)
-app.add_typer(node_cli.users_app, name="users")
-app.add_typer(node_cli.tokens_app, name="tokens")
-app.command("send")(node_cli.send)
-app.command("outbox")(node_cli.outbox)
-app.add_typer(federation_cli.peers_app, name="peers")
-app.add_typer(federation_cli.messages_app, name="messages")
-app.command("deliver")(federation_cli.deliver)
-app.command("witness")(federation_cli.witness)
-app.command("demo")(demo_cli.demo)
-app.command("serve")(serve_cli.serve)
-app.command("alerts")(node_cli.alerts)
-app.command("watch")(node_cli.watch)
-app.command("receive")(node_cli.receive)
-app.command("inbox")(node_cli.inbox)
-app.command("read")(node_cli.read)
 
 
 def _version(value: bool) -> None:
@@ -77,6 +96,9 @@ def main(
 ) -> None:
     """Accord keeps the register of agreements between nations and decides what may be shared."""
     if os.environ.get("ACCORD_UNSAFE_CLOCK_FILE"):
+        from accord.cli import context
+        from accord.node.clocks import clock_for
+
         context.clock = clock_for(context.settings(), context.clock)
 
 
@@ -90,15 +112,19 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except AccordError as e:
+        from accord.cli.context import err
+
         err.print(f"[bold red]error:[/] {e}", markup=True, highlight=False)
         return e.exit_code
     except KeyboardInterrupt:
-        err.print("interrupted")
+        sys.stderr.write("interrupted\n")
         return 130
     except Exception as e:
         if os.environ.get("ACCORD_DEBUG"):
             raise
         logging.getLogger("accord").debug("internal error", exc_info=True)
+        from accord.cli.context import err
+
         err.print(f"internal error: {type(e).__name__}; run again with ACCORD_DEBUG=1 for details")
         return INTERNAL_ERROR_EXIT
     return 0

@@ -50,6 +50,7 @@ from accord.tlog.entries import EntryKind, LogEntry
 
 log = logging.getLogger(__name__)
 
+#: A claim's lease (``Settings.delivery_lease_seconds``).
 LEASE = dt.timedelta(seconds=60)
 BATCH = 64
 #: Transactions sent at once by one pass.
@@ -183,7 +184,9 @@ class DeliveryWorker:
         committer: GroupCommitter,
         client: httpx.Client | None = None,
         jitter: Callable[[], float] = lambda: secrets.randbelow(1 << 20) / (1 << 20),
+        lease: dt.timedelta = LEASE,
     ) -> None:
+        self.lease = lease
         self.database = database
         self.clock = clock
         self.keys = keys
@@ -249,7 +252,7 @@ class DeliveryWorker:
                 connection.execute(
                     sa.update(outbox)
                     .where(outbox.c.id.in_([r.id for r in rows]))
-                    .values(next_attempt_at=_stamp(now + LEASE))
+                    .values(next_attempt_at=_stamp(now + self.lease))
                 )
         return [
             _Due(

@@ -261,7 +261,7 @@ def open_database(settings: Settings) -> Database:
         raise InvalidInput(
             f"the database {database.display_url} holds no Accord data; run 'accord init' first"
         )
-    database.migrate()
+    database.ensure_schema()
     return database
 
 

@@ -7,6 +7,7 @@ records its version.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass
 
@@ -149,6 +150,7 @@ class NodeServices:
             urls=self.peers().urls(),
             committer=self.committer,
             client=self.http_client(),
+            lease=dt.timedelta(seconds=self.settings.delivery_lease_seconds),
         )
 
     def close(self) -> None:
