@@ -7,7 +7,7 @@ Every untrusted input Accord reads has its limit here, checked before any parsin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     #: ``accord serve``: connections one client address may hold open at once (more are closed).
     max_connections_per_client: int = Field(default=32, gt=0, le=100_000)
+    #: ``accord serve``: its log lines as ``text`` (for people) or ``json`` (one object a line).
+    log_format: Literal["text", "json"] = "text"
     #: ``accord serve``: requests in progress at once; more are answered 503.
     max_concurrent_requests: int = Field(default=1024, gt=0, le=1_000_000)
 

@@ -34,7 +34,7 @@ from accord import __version__
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.api import federation_routes, register_routes, transfer_routes
+from accord.api import federation_routes, logs, register_routes, transfer_routes
 from accord.api.deps import (
     MAX_REQUEST_BYTES,
     ROUTER_OPTIONS,
@@ -47,6 +47,7 @@ from accord.api.deps import (
     MonitoringDep,
     NodeDep,
     OfficerDep,
+    OperatorDep,
     bearer_user,
     label_of,
 )
@@ -57,6 +58,7 @@ from accord.config import Settings, load_settings
 from accord.errors import AccordError, ReleaseDenied, TooLarge
 from accord.node.clocks import clock_for
 from accord.node.messaging import MAX_BODY, ReleaseResult
+from accord.node.runtime import start_workers
 from accord.node.services import NodeServices
 from accord.node.users import User
 from accord.node.watcher import LifecycleWatcher
@@ -182,9 +184,18 @@ def outbox(node: NodeDep, current: AuditingDep) -> list[dict[str, Any]]:
 
 @router.get("/v1/outbox/{message_id}")
 def outbox_message(message_id: str, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
-    """A sent message's status: queued, delivered with the receiver's signed receipt, rejected
-    or held, with the reason."""
+    """A sent message's state (queued, sending, held, delivered with the receiver's signed
+    receipt, or refused by the partner) with the reason."""
     return node.messaging().status(message_id[:64], current)
+
+
+@router.post("/v1/outbox/{message_id}/retry")
+def retry_message(message_id: str, node: NodeDep, current: OperatorDep) -> dict[str, str]:
+    """Send a message again at once (operators): one the partner refused, one held, or one
+    waiting to retry; 409 for a delivered message or one being sent. The answer is the id and
+    the new state only: operators do not read the outbox (docs/node.md, "Who sees what")."""
+    view = node.messaging().retry(message_id[:64])
+    return {"id": str(view["id"]), "status": str(view["status"])}
 
 
 @router.get("/v1/inbox")
@@ -256,20 +267,20 @@ def app_from_environment() -> FastAPI:
     environment, the system clock)."""
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)  # a spawned worker does not inherit it
     settings = load_settings()
+    logs.configure(settings.log_format)
     GuardedProtocol.configure(settings)  # this worker's copy of the class: its limits
     return create_app(settings, clock_for(settings, SystemClock()))
 
 
-def create_app(settings: Settings, clock: Clock) -> FastAPI:
+def create_app(settings: Settings, clock: Clock, *, background: bool = True) -> FastAPI:
+    """The node's app. ``background``: run the periodic workers (the lifecycle watcher,
+    delivery, witnessing); off for a harness that runs their passes itself, at its own time."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = NodeServices.open(settings, clock)
         app.state.metrics = counters
-        tasks = [
-            asyncio.create_task(_watch(app.state.services, settings.watch_interval_seconds)),
-            asyncio.create_task(_deliver(app.state.services, settings.delivery_interval_seconds)),
-            asyncio.create_task(_witness(app.state.services, settings.witness_interval_seconds)),
-        ]
+        tasks = start_workers(app.state.services, settings) if background else []
         try:
             yield
         finally:
@@ -303,6 +314,25 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
 
     @app.exception_handler(AccordError)
     async def accorderror_response(request: Request, error: AccordError) -> JSONResponse:
+        if error.http_status in (401, 403, 409, 413):
+            # A refused request: who asked and why (our message, never the request's content).
+            client = request.client.host if request.client else "unknown"
+            logging.getLogger("accord.api").info(
+                "refused %s %s from %s: %d %s",
+                request.method,
+                request.url.path[:200],
+                client,
+                error.http_status,
+                error.code,
+                extra={
+                    "fields": {
+                        "peer": client,
+                        "status": error.http_status,
+                        "error": error.code,
+                        "reason": error.message[:500],
+                    }
+                },
+            )
         if isinstance(error, ReleaseDenied):
             content = {"error": error.code, "message": error.message, **error.body}
             return JSONResponse(status_code=403, content=content)
@@ -336,50 +366,6 @@ def create_app(settings: Settings, clock: Clock) -> FastAPI:
         )
 
     return app
-
-
-async def _watch(node: NodeServices, interval: float) -> None:
-    """The lifecycle watcher, every ``interval`` seconds, off the event loop's thread."""
-    log = logging.getLogger("accord.watcher")
-    while True:
-        try:
-            raised = await asyncio.to_thread(LifecycleWatcher(node.database, node.clock).run_once)
-            if raised:
-                node.refresh()
-                log.info("lifecycle watcher raised %d alert(s)", len(raised))
-        except AccordError as error:
-            log.warning("lifecycle watcher: %s", error)
-        await asyncio.sleep(interval)
-
-
-async def _deliver(node: NodeServices, interval: float) -> None:
-    """The delivery worker, every ``interval`` seconds, off the event loop's thread; a pass that
-    found work is followed at once by another."""
-    log = logging.getLogger("accord.delivery")
-    while True:
-        busy = False
-        try:
-            report = await asyncio.to_thread(lambda: node.delivery().run_once())
-            busy = bool(report.delivered or report.rejected)
-        except AccordError as error:
-            log.warning("delivery: %s", error)
-        except Exception:  # the worker keeps running; the next pass retries
-            log.exception("delivery pass failed")
-        if not busy:
-            await asyncio.sleep(interval)
-
-
-async def _witness(node: NodeServices, interval: float) -> None:
-    """Ask the peers to cosign this node's latest checkpoint, every ``interval`` seconds."""
-    log = logging.getLogger("accord.witnessing")
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await asyncio.to_thread(lambda: node.witnesses().collect())
-        except AccordError as error:
-            log.warning("witnessing: %s", error)
-        except Exception:  # the loop keeps running; the next round asks again
-            log.exception("witnessing round failed")
 
 
 def _methods_at(request: Request) -> list[str]:

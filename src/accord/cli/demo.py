@@ -52,7 +52,7 @@ ASSUMPTIONS = [
     "operator data: each node is accredited at its nation's highest level for what it receives",
     "operator data: the officers (alice, babar, indira) hold SECRET clearances",
 ]
-SETTLED = {"delivered", "rejected", "held"}
+SETTLED = {"delivered", "refused", "held"}
 START = "2005-01-01"
 
 
@@ -321,7 +321,7 @@ def _run_step(
 
 
 def _redelivered(nodes: dict[str, DemoNode], message: str, text: str) -> dict[str, Any]:
-    view = _wait(nodes["USA"], message, {"delivered", "rejected"})
+    view = _wait(nodes["USA"], message, {"delivered", "refused"})
     outcome = str(view.get("status"))
     row: dict[str, Any] = {
         "log_index": None,

@@ -81,7 +81,8 @@ def remove(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
 def status(
     message_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
 ) -> None:
-    """Queued, delivered (with the receipt), rejected or held (with the reason)."""
+    """A sent message's state: queued, sending, held (with the reason it may not leave),
+    delivered (with the receipt) or refused by the partner (with its reason)."""
     with _node() as node:
         view = node.messaging().status(message_id)
     if as_json:
@@ -95,13 +96,32 @@ def status(
     )
 
 
+@messages_app.command("retry")
+def retry(
+    message_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
+) -> None:
+    """Send a message again at once: one the partner refused (the partner decides it afresh),
+    one held (decided again now), or one waiting to retry. A delivered message is not sent
+    again."""
+    with _node() as node:
+        view = node.messaging().retry(message_id)
+    if as_json:
+        context.print_json(view)
+        return
+    context.out.print(
+        f"{view['id']} to {view['recipient_node']} ({view['recipient_nation']}): "
+        f"{view['status']}, sent at the next delivery pass",
+        markup=False,
+    )
+
+
 def deliver(as_json: JsonOption = False) -> None:
     """Run one delivery pass now (``accord serve`` runs them continuously)."""
     with _node() as node:
         report = node.delivery().run_once()
     summary = {
         "delivered": report.delivered,
-        "rejected": report.rejected,
+        "refused": report.refused,
         "held": report.held,
         "failed": report.failed,
     }

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.keys import NodeKeys
+from accord.federation.outbox import OutboxEvent, OutboxState
 from accord.federation.protocol import (
     encode_transaction,
     receipt_verifies,
@@ -40,11 +40,12 @@ from accord.federation.protocol import (
 from accord.labels.json_form import label_from_dict
 from accord.node.federation_server import denial_reason
 from accord.node.group_commit import GroupCommitter
+from accord.node.outbox_log import log_changes
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import ReleaseRequest
 from accord.store.database import Database
-from accord.store.tables import outbox
+from accord.store.outbox_repository import Change, OutboxRepository, QueuedMessage
 from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
@@ -84,59 +85,6 @@ def send_signed(
     return client.request(method, url + path, content=body, headers=headers)
 
 
-_IS_DUE = (
-    outbox.c.status.in_(("queued", "held")),
-    # Messages to a node that is not (yet) a peer wait untouched: nothing could send them, and
-    # re-deciding and failing them on every pass is wasted work.
-    outbox.c.recipient_node.in_(sa.bindparam("nodes", expanding=True)),
-    sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= sa.bindparam("now")),
-)
-_ANY_DUE = sa.select(outbox.c.id).where(*_IS_DUE).limit(1)
-_DUE = (
-    sa.select(
-        outbox.c.id,
-        outbox.c.recipient_nation,
-        outbox.c.recipient_node,
-        outbox.c.capability,
-        outbox.c.activity,
-        outbox.c.label,
-        outbox.c.envelope,
-        outbox.c.attempts,
-        outbox.c.txn_id,
-        outbox.c.status,
-    )
-    .where(*_IS_DUE)
-    .order_by(outbox.c.created_at)
-    .limit(CLAIM)
-)
-
-#: One statement for a whole failed batch (executemany), each message with its own backoff.
-_RETRY_LATER = (
-    sa.update(outbox)
-    .where(outbox.c.id == sa.bindparam("message"))
-    .values(
-        status="queued",
-        attempts=sa.bindparam("attempts"),
-        status_reason=sa.bindparam("reason"),
-        next_attempt_at=sa.bindparam("next"),
-        updated_at=sa.bindparam("now"),
-    )
-)
-
-#: A batch's receipts recorded in one statement (executemany).
-_SETTLE = (
-    sa.update(outbox)
-    .where(outbox.c.id == sa.bindparam("message"))
-    .values(
-        status=sa.bindparam("status"),
-        status_reason=sa.bindparam("reason"),
-        receipt=sa.bindparam("receipt", type_=outbox.c.receipt.type),
-        next_attempt_at=None,
-        updated_at=sa.bindparam("now"),
-    )
-)
-
-
 def _stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
@@ -144,31 +92,17 @@ def _stamp(value: dt.datetime) -> str:
 @dataclass
 class PassReport:
     delivered: int = 0
-    rejected: int = 0
+    refused: int = 0
     held: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: PassReport) -> None:
         self.delivered += other.delivered
-        self.rejected += other.rejected
+        self.refused += other.refused
         self.held += other.held
         self.failed += other.failed
         self.errors += other.errors
-
-
-@dataclass(frozen=True, slots=True)
-class _Due:
-    id: str
-    recipient_nation: str
-    recipient_node: str
-    capability: str
-    activity: str
-    label: dict[str, Any]
-    envelope: bytes
-    attempts: int
-    txn_id: str | None
-    status: str
 
 
 class DeliveryWorker:
@@ -202,7 +136,7 @@ class DeliveryWorker:
     def run_once(self) -> PassReport:
         report = PassReport()
         due = self._claim()
-        sendable: dict[str, list[_Due]] = {}
+        sendable: dict[str, list[QueuedMessage]] = {}
         for message in due:
             reason = self._decide_again(message)
             if reason is not None:
@@ -223,7 +157,7 @@ class DeliveryWorker:
         # Several transactions in flight at once, so that the receiver verifies one batch while
         # this node verifies and records the receipts of another (each is idempotent and
         # settled on its own, and counted in a report of its own).
-        def send(node: str, batch: list[_Due]) -> PassReport:
+        def send(node: str, batch: list[QueuedMessage]) -> PassReport:
             own = PassReport()
             self._send(node, batch, own)
             return own
@@ -233,44 +167,29 @@ class DeliveryWorker:
                 report.add(sent.result())
         return report
 
-    def _claim(self) -> list[_Due]:
+    def _claim(self) -> list[QueuedMessage]:
         if not self.urls:
             return []
         now = self.clock.now()
-        due = {"nodes": sorted(self.urls), "now": _stamp(now)}
         # Most passes find nothing due: a read snapshot says so without taking the write lock
         # (SQLite) that the claim below needs, and that the node's writer would wait for.
         with self.database.reading() as connection:
-            if connection.execute(_ANY_DUE, due).first() is None:
+            if not OutboxRepository(connection).any_due(self.urls, now):
                 return []
         with self.database.transaction() as connection:
-            query = _DUE
-            if self.database.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = connection.execute(query, due).all()
-            if rows:
-                connection.execute(
-                    sa.update(outbox)
-                    .where(outbox.c.id.in_([r.id for r in rows]))
-                    .values(next_attempt_at=_stamp(now + self.lease))
-                )
-        return [
-            _Due(
-                id=str(r.id),
-                recipient_nation=str(r.recipient_nation),
-                recipient_node=str(r.recipient_node),
-                capability=str(r.capability),
-                activity=str(r.activity),
-                label=dict(r.label),
-                envelope=bytes(r.envelope),
-                attempts=int(r.attempts),
-                txn_id=r.txn_id,
-                status=str(r.status),
+            claimed = OutboxRepository(connection).claim(
+                self.urls,
+                now,
+                lease_until=now + self.lease,
+                limit=CLAIM,
+                # PostgreSQL: several workers share the outbox without claiming a message twice.
+                skip_locked=self.database.dialect == "postgresql",
             )
-            for r in rows
-        ]
+        for message in claimed:
+            log.debug("message %s: %s -> sending (claimed)", message.id, message.state)
+        return claimed
 
-    def _decide_again(self, message: _Due) -> str | None:
+    def _decide_again(self, message: QueuedMessage) -> str | None:
         """None if the release is still permitted today; else why it is held."""
         day = self.clock.today()
         policy = self.engine.policy_of_nation(message.recipient_nation)
@@ -289,24 +208,21 @@ class DeliveryWorker:
         )
         return None if decision.permit else denial_reason(decision.to_dict())
 
-    def _hold(self, message: _Due, reason: str) -> None:
+    def _hold(self, message: QueuedMessage, reason: str) -> None:
         now = self.clock.now()
-        first_time = message.status != "held"
+        change = Change(
+            message.id,
+            OutboxEvent.HELD,
+            reason=reason,
+            next_attempt_at=now + dt.timedelta(seconds=retry_delay(6, 0.0)),
+        )
 
         def mark(connection: Connection, _appended: Appended) -> None:
-            connection.execute(
-                sa.update(outbox)
-                .where(outbox.c.id == message.id)
-                .values(
-                    status="held",
-                    status_reason=reason,
-                    next_attempt_at=_stamp(now + dt.timedelta(seconds=retry_delay(6, 0.0))),
-                    updated_at=_stamp(now),
-                )
-            )
+            OutboxRepository(connection).change([change], now)
 
         entries = []
-        if first_time:  # the log records the hold once, not every pass that re-decides it
+        if message.state is not OutboxState.HELD:
+            # The log records the hold once, not every pass that re-decides it.
             entries.append(
                 LogEntry(
                     EntryKind.RECEIPT,
@@ -320,8 +236,9 @@ class DeliveryWorker:
                 )
             )
         self.committer.write(entries, mark)
+        log_changes([change], OutboxState.SENDING)
 
-    def _send(self, node: str, messages: list[_Due], report: PassReport) -> None:
+    def _send(self, node: str, messages: list[QueuedMessage], report: PassReport) -> None:
         peer = self.partners.get(node)
         url = self.urls.get(node)
         if peer is None or url is None:
@@ -364,10 +281,10 @@ class DeliveryWorker:
             if receipt["status"] == "accepted":
                 report.delivered += 1
             else:
-                report.rejected += 1
+                report.refused += 1
         self._settle(settled)
 
-    def _transaction_for(self, messages: list[_Due]) -> str:
+    def _transaction_for(self, messages: list[QueuedMessage]) -> str:
         """The batch's transaction id, stored with its messages before the request leaves; a
         batch of messages all last sent in the same transaction is sent in it again."""
         known = {m.txn_id for m in messages}
@@ -375,33 +292,26 @@ class DeliveryWorker:
             return str(known.pop())
         txn = uuid.uuid4().hex
         with self.database.transaction() as connection:
-            connection.execute(
-                sa.update(outbox)
-                .where(outbox.c.id.in_([m.id for m in messages]))
-                .values(txn_id=txn)
-            )
+            OutboxRepository(connection).assign_transaction([m.id for m in messages], txn)
         return txn
 
-    def _settle(self, settled: list[tuple[_Due, dict[str, Any]]]) -> None:
+    def _settle(self, settled: list[tuple[QueuedMessage, dict[str, Any]]]) -> None:
         """Record a batch's verified receipts and their log entries in one transaction."""
         if not settled:
             return
         now = self.clock.now()
+        changes = [
+            Change(
+                message.id,
+                OutboxEvent.ACCEPTED if receipt["status"] == "accepted" else OutboxEvent.REFUSED,
+                reason=str(receipt.get("reason") or "") or None,
+                receipt=receipt,
+            )
+            for message, receipt in settled
+        ]
 
         def mark(connection: Connection, _appended: Appended) -> None:
-            connection.execute(
-                _SETTLE,
-                [
-                    {
-                        "message": message.id,
-                        "status": "delivered" if receipt["status"] == "accepted" else "rejected",
-                        "reason": str(receipt.get("reason") or "") or None,
-                        "receipt": receipt,
-                        "now": _stamp(now),
-                    }
-                    for message, receipt in settled
-                ],
-            )
+            OutboxRepository(connection).change(changes, now)
 
         self.committer.write(
             [
@@ -420,23 +330,21 @@ class DeliveryWorker:
             ],
             mark,
         )
+        log_changes(changes, OutboxState.SENDING)
 
-    def _failed(self, messages: list[_Due], reason: str) -> None:
+    def _failed(self, messages: list[QueuedMessage], reason: str) -> None:
         now = self.clock.now()
-        with self.database.transaction() as connection:
-            connection.execute(
-                _RETRY_LATER,
-                [
-                    {
-                        "message": message.id,
-                        "attempts": message.attempts + 1,
-                        "reason": reason,
-                        "next": _stamp(
-                            now + dt.timedelta(seconds=retry_delay(message.attempts, self.jitter()))
-                        ),
-                        "now": _stamp(now),
-                    }
-                    for message in messages
-                ],
+        changes = [
+            Change(
+                message.id,
+                OutboxEvent.SEND_FAILED,
+                reason=reason,
+                attempts=message.attempts + 1,
+                next_attempt_at=now
+                + dt.timedelta(seconds=retry_delay(message.attempts, self.jitter())),
             )
-        log.info("delivery to %s failed: %s", messages[0].recipient_node, reason)
+            for message in messages
+        ]
+        with self.database.transaction() as connection:
+            OutboxRepository(connection).change(changes, now)
+        log_changes(changes, OutboxState.SENDING)

@@ -161,15 +161,19 @@ class TransactionService:
         digest = hashlib.sha256(envelope).hexdigest()
         if claimed_id in kept:
             kept_digest, receipt = kept[claimed_id]
-            if kept_digest == digest:
+            if kept_digest != digest:
+                return lambda: self._other_content(origin, claimed_id, envelope)
+            if not _refused_by_policy(receipt):
                 return lambda: dict(receipt)
-            return lambda: self._other_content(origin, claimed_id, envelope)
+            # Refused under this node's register, which may have changed since (the sender
+            # retried it): decided afresh, and the new answer kept in place of the old.
+            self._forget_receipt(origin, claimed_id)
         issued: dict[str, dict[str, Any]] = {}
         try:
 
             def keep(decision: Decision, log_index: int) -> list[Insert]:
                 accepted = decision.permit and decision.recipient_label is not None
-                reason = "" if accepted else f"refused: {denial_reason(decision.to_dict())}"
+                reason = "" if accepted else POLICY_REFUSAL + denial_reason(decision.to_dict())
                 receipt = make_receipt(
                     self.keys,
                     envelope_id=claimed_id,
@@ -212,6 +216,15 @@ class TransactionService:
             return issued["receipt"]
 
         return answer
+
+    def _forget_receipt(self, origin: NodeDescriptor, envelope_id: str) -> None:
+        with self.database.transaction() as connection:
+            connection.execute(
+                sa.delete(receipts_issued).where(
+                    receipts_issued.c.envelope_id == envelope_id,
+                    receipts_issued.c.sender_node == origin.node,
+                )
+            )
 
     def _already_received(
         self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
@@ -295,6 +308,19 @@ class TransactionService:
                 )
             ]
         )
+
+
+#: The start of the reason of a receipt refused by the receiver's release decision (as opposed to
+#: an envelope that does not verify, which no change of register makes acceptable).
+POLICY_REFUSAL = "refused: "
+
+
+def _refused_by_policy(receipt: Any) -> bool:
+    return (
+        isinstance(receipt, dict)
+        and receipt.get("status") == "rejected"
+        and str(receipt.get("reason", "")).startswith(POLICY_REFUSAL)
+    )
 
 
 def denial_reason(decision: dict[str, Any]) -> str:

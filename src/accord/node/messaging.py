@@ -23,22 +23,22 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-import sqlalchemy as sa
-
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import Release, recipients_of, seal
 from accord.crypto.keys import NodeKeys
-from accord.errors import InvalidInput, NotFound
+from accord.errors import Conflict, InvalidInput, NotFound
+from accord.federation.outbox import OutboxEvent, OutboxState, transition
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.label import Label
 from accord.node.group_commit import GroupCommitter
+from accord.node.outbox_log import log_changes
 from accord.node.users import Role, User, UserService
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, ReleaseRequest
 from accord.store.database import Database
-from accord.store.tables import outbox
+from accord.store.outbox_repository import Change, OutboxRepository
 from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
@@ -212,21 +212,6 @@ class MessagingService:
         digest = hashlib.sha256(envelope).hexdigest()
         entry["message"] = sealed.id
 
-        row = {
-            "id": sealed.id,
-            "created_at": stamp,
-            "sender_user": user.name,
-            "recipient_nation": recipient,
-            "recipient_node": partner.node,
-            "capability": capability,
-            "activity": activity,
-            "label": label_json,
-            "decision": decision.to_dict(),
-            "envelope": envelope,
-            "envelope_digest": digest,
-            "status": "queued",
-        }
-
         queued = self.committer.submit(
             [
                 LogEntry(EntryKind.RELEASE_DECISION, entry),
@@ -240,12 +225,29 @@ class MessagingService:
                     },
                 ),
             ],
-            inserts=lambda appended: [(outbox, {**row, "log_index": appended.first_index})],
+            inserts=lambda appended: [
+                OutboxRepository.released_row(
+                    message=sealed.id,
+                    created_at=now,
+                    sender_user=user.name,
+                    recipient_nation=recipient,
+                    recipient_node=partner.node,
+                    capability=capability,
+                    activity=activity,
+                    label=label_json,
+                    decision=decision.to_dict(),
+                    envelope=envelope,
+                    envelope_digest=digest,
+                    log_index=appended.first_index,
+                )
+            ],
         )
-        return _then(
-            queued,
-            lambda done: ReleaseResult(id=sealed.id, decision=decision, log_index=done.first_index),
-        )
+
+        def released(done: Appended) -> ReleaseResult:
+            log_changes([Change(sealed.id, OutboxEvent.RELEASED)], None)
+            return ReleaseResult(id=sealed.id, decision=decision, log_index=done.first_index)
+
+        return _then(queued, released)
 
     def _partner(self, nation: str) -> NodeDescriptor:
         found = [d for d in self.partners.values() if d.nation == nation]
@@ -257,48 +259,60 @@ class MessagingService:
 
     def envelope(self, message_id: str) -> bytes:
         with self.database.reading() as connection:
-            found = connection.execute(
-                sa.select(outbox.c.envelope).where(outbox.c.id == message_id)
-            ).scalar_one_or_none()
+            found = OutboxRepository(connection).envelope(message_id)
         if found is None:
             raise NotFound(f"no message {message_id[:64]!r} in the outbox")
-        return bytes(found)
+        return found
 
     def status(self, message_id: str, viewer: User | None = None) -> dict[str, Any]:
-        """The sender's view of one message: queued, delivered (with the receiver's signed
-        receipt), rejected (with its reason) or held (with the reason it may not leave).
-        ``viewer``: an officer sees only messages whose label their clearance passes; any other
-        is answered as absent (need to know)."""
+        """The sender's view of one message: its state (``federation.outbox``) with the reason,
+        the attempts, and the receiver's signed receipt once it answered. ``viewer``: an officer
+        sees only messages whose label their clearance passes; any other is answered as absent
+        (need to know)."""
         with self.database.reading() as connection:
-            row = connection.execute(
-                sa.select(
-                    *_LISTED,
-                    outbox.c.label,
-                    outbox.c.attempts,
-                    outbox.c.next_attempt_at,
-                    outbox.c.receipt,
-                    outbox.c.updated_at,
-                ).where(outbox.c.id == message_id)
-            ).first()
-        if row is None or not self._visible(viewer, row.label):
+            found = OutboxRepository(connection).entry(message_id)
+        if found is None or not self._visible(viewer, found.label):
             raise NotFound(f"no message {message_id[:64]!r} in the outbox")
-        found = dict(row._mapping)
-        del found["label"]
-        return found
+        return found.to_dict(detailed=True)
 
     def outbox(self, viewer: User | None = None) -> list[dict[str, Any]]:
         """Every message sent; for an officer ``viewer``, those whose label they may read."""
         with self.database.reading() as connection:
-            rows = connection.execute(
-                sa.select(*_LISTED, outbox.c.label).order_by(outbox.c.created_at)
-            ).all()
-        listed = []
-        for row in rows:
-            if self._visible(viewer, row.label):
-                found = dict(row._mapping)
-                del found["label"]
-                listed.append(found)
-        return listed
+            entries = OutboxRepository(connection).entries()
+        return [e.to_dict() for e in entries if self._visible(viewer, e.label)]
+
+    def retry(self, message_id: str) -> dict[str, Any]:
+        """Send a message again at once: one the partner refused (decided afresh by the
+        partner, in a new transaction), one held (decided again now), or one queued and backing
+        off. A delivered message, or one being sent, is not retried (:class:`Conflict`)."""
+        now = self.clock.now()
+        with self.database.transaction() as connection:
+            repository = OutboxRepository(connection)
+            found = repository.entry(message_id)
+            if found is None:
+                raise NotFound(f"no message {message_id[:64]!r} in the outbox")
+            transition(found.state, OutboxEvent.RETRIED)  # refuses what may not be retried
+            change = Change(
+                found.id, OutboxEvent.RETRIED, reason=f"retried by an operator from {found.state}"
+            )
+            if not repository.change_one(change, now):
+                raise Conflict("the message changed state meanwhile: look at it again")
+        log_changes([change], found.state)
+        return self.status(message_id)
+
+    def decide_held_again(self) -> int:
+        """After a change of the register: every held message is due at once, to be decided
+        again by the next delivery pass (``register-changed``). Returns how many."""
+        now = self.clock.now()
+        with self.database.transaction() as connection:
+            repository = OutboxRepository(connection)
+            changes = [
+                Change(message, OutboxEvent.REGISTER_CHANGED, reason="the register changed")
+                for message in repository.held()
+            ]
+            repository.change(changes, now)
+        log_changes(changes, OutboxState.HELD)
+        return len(changes)
 
     def _visible(self, viewer: User | None, label: Any) -> bool:
         """Officers read by clearance; auditors (and the node's own CLI, no viewer) see all."""
@@ -309,18 +323,3 @@ class MessagingService:
             return False
         clearance = viewer.clearance_under(own, self.keys.nation, self.clock.today())
         return self.engine.read(label_from_dict(label), clearance).permit
-
-
-#: What the outbox shows of each message.
-_LISTED = (
-    outbox.c.id,
-    outbox.c.created_at,
-    outbox.c.sender_user,
-    outbox.c.recipient_nation,
-    outbox.c.recipient_node,
-    outbox.c.capability,
-    outbox.c.activity,
-    outbox.c.log_index,
-    outbox.c.status,
-    outbox.c.status_reason.label("reason"),
-)

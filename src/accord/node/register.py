@@ -68,10 +68,17 @@ class RegisterService:
 
     def engine(self, reading: Grade) -> PolicyEngine:
         """The policy engine over ``read(reading)``: the one way decisions are built."""
-        return PolicyEngine(
-            self.read(reading),
-            version=f"revision {self.revision()}, evidence {reading.value}",
+        return self.engine_and_revision(reading)[0]
+
+    def engine_and_revision(self, reading: Grade) -> tuple[PolicyEngine, int]:
+        """The engine, and the register's revision it was built from (read together)."""
+        with self.database.reading() as connection:
+            repository = RegisterRepository(connection)
+            register, revision = repository.load(), repository.revision()
+        engine = PolicyEngine(
+            register.under(reading), version=f"revision {revision}, evidence {reading.value}"
         )
+        return engine, revision
 
     # -- changing --
 

@@ -8,6 +8,7 @@ records its version.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ from accord.node.witnessing import WitnessClient
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 
+log = logging.getLogger("accord.register")
+
 
 @dataclass
 class NodeServices:
@@ -46,6 +49,7 @@ class NodeServices:
     committer: GroupCommitter
     partners: PinnedPartners
     _engine: PolicyEngine
+    _revision: int
     _lock: threading.Lock
     _client: httpx.Client | None = None
 
@@ -54,6 +58,7 @@ class NodeServices:
         keys = load_key_set(settings)
         database = open_database(settings)
         register = RegisterService(database, clock)
+        engine, revision = register.engine_and_revision(settings.evidence)
         return cls(
             settings=settings,
             clock=clock,
@@ -64,7 +69,8 @@ class NodeServices:
             log=LogService(database, settings, clock),
             committer=GroupCommitter(database),
             partners=PinnedPartners(settings),
-            _engine=register.engine(settings.evidence),
+            _engine=engine,
+            _revision=revision,
             _lock=threading.Lock(),
         )
 
@@ -75,7 +81,24 @@ class NodeServices:
     def refresh(self) -> None:
         """Rebuild the engine from the stored register (after a change)."""
         with self._lock:
-            self._engine = self.register.engine(self.settings.evidence)
+            self._engine, self._revision = self.register.engine_and_revision(self.settings.evidence)
+
+    def follow_register(self) -> bool:
+        """Rebuild the engine if the stored register changed since it was built (by the CLI,
+        the API, or another worker process): every later decision uses the new register, and
+        every held message is decided again at once. One small query when nothing changed."""
+        if self.register.revision() == self._revision:
+            return False
+        self.refresh()
+        held = self.messaging().decide_held_again()
+        log.info(
+            "the register changed (revision %d): decisions follow it; %d held message(s) are "
+            "decided again",
+            self._revision,
+            held,
+            extra={"fields": {"revision": self._revision, "held": held}},
+        )
+        return True
 
     def messaging(self) -> MessagingService:
         return MessagingService(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: The newest migration's revision (tests check it is alembic's head). A database already at it
 #: is opened without loading alembic, which costs a command a tenth of a second.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 log = logging.getLogger(__name__)
 

@@ -290,8 +290,8 @@ outbox = Table(
     Column("envelope_digest", String(64), nullable=False),
     Column("log_index", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
-    # Delivery ([federation]): queued -> delivered | rejected, or held while the agreement is
-    # not in force; attempts and the next attempt's time drive the backoff; txn_id is the
+    # Delivery: the states and transitions of federation.outbox (queued, sending, held,
+    # delivered, refused); attempts and the next attempt's time drive the backoff; txn_id is the
     # transaction the message was last sent in (re-sent unchanged after a crash: idempotent).
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", String(40), nullable=True),
