@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The whole suite: lint, types, unit, property, integration (SQLite and PostgreSQL: PostgreSQL
 # is required, not skipped) and CLI tests.

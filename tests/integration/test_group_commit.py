@@ -18,9 +18,9 @@ from accord.crypto.descriptor import describe
 from accord.crypto.keys import NodeKeys
 from accord.errors import Conflict, StorageError
 from accord.node import keys as key_files
-from accord.node.group_commit import GroupCommitter
 from accord.node.keys import PinnedPartners
 from accord.store.database import Database
+from accord.store.group_commit import GroupCommitter
 from accord.store.tables import outbox
 from accord.store.tlog_repository import Appended, TlogRepository
 from accord.tlog.entries import EntryKind, LogEntry, decode

@@ -20,11 +20,11 @@ from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.national import national_policy
 from accord.node import users as users_module
 from accord.node.delivery import DeliveryWorker
-from accord.node.group_commit import GroupCommitter
 from accord.node.messaging import MessagingService
 from accord.node.users import Role, UserService
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
+from accord.store.group_commit import GroupCommitter
 from accord.store.tables import outbox
 from accord.store.tlog_repository import TlogRepository
 from accord.tlog.entries import decode

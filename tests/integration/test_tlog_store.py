@@ -14,10 +14,10 @@ from accord.config import load_settings
 from accord.crypto.signing import Ed25519Signer
 from accord.errors import Conflict, NotFound, StorageError
 from accord.node.keys import create_log_key, key_path, load_log_key
-from accord.node.log import LogService, append_in
+from accord.node.log import LogService
 from accord.store.database import Database
 from accord.store.tables import tlog_entries, tlog_nodes
-from accord.store.tlog_repository import TlogRepository, node_key
+from accord.store.tlog_repository import TlogRepository, append_in, node_key
 from accord.tlog.checkpoint import Checkpoint, log_verifier, open_checkpoint, sign_checkpoint
 from accord.tlog.entries import EntryKind, LogEntry
 from accord.tlog.merkle import MemoryTree, leaf_hash, verify_consistency, verify_inclusion

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
@@ -39,14 +38,13 @@ from accord.federation.protocol import (
 )
 from accord.labels.json_form import label_from_dict
 from accord.node.federation_server import denial_reason
-from accord.node.group_commit import GroupCommitter
 from accord.node.outbox_log import log_changes
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import ReleaseRequest
 from accord.store.database import Database
+from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository, QueuedMessage
-from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
 log = logging.getLogger(__name__)
@@ -217,9 +215,6 @@ class DeliveryWorker:
             next_attempt_at=now + dt.timedelta(seconds=retry_delay(6, 0.0)),
         )
 
-        def mark(connection: Connection, _appended: Appended) -> None:
-            OutboxRepository(connection).change([change], now)
-
         entries = []
         if message.state is not OutboxState.HELD:
             # The log records the hold once, not every pass that re-decides it.
@@ -235,7 +230,7 @@ class DeliveryWorker:
                     },
                 )
             )
-        self.committer.write(entries, mark)
+        self.committer.write(entries, OutboxRepository.changing([change], now))
         log_changes([change], OutboxState.SENDING)
 
     def _send(self, node: str, messages: list[QueuedMessage], report: PassReport) -> None:
@@ -310,9 +305,6 @@ class DeliveryWorker:
             for message, receipt in settled
         ]
 
-        def mark(connection: Connection, _appended: Appended) -> None:
-            OutboxRepository(connection).change(changes, now)
-
         self.committer.write(
             [
                 LogEntry(
@@ -328,7 +320,7 @@ class DeliveryWorker:
                 )
                 for message, receipt in settled
             ],
-            mark,
+            OutboxRepository.changing(changes, now),
         )
         log_changes(changes, OutboxState.SENDING)
 

@@ -16,9 +16,6 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import EnvelopeError
@@ -31,11 +28,11 @@ from accord.federation.protocol import (
     make_receipt,
     verify_request_header,
 )
-from accord.node.group_commit import GroupCommitter, Insert
 from accord.node.inbox import MAX_ENVELOPE, InboxService
 from accord.policy.model import Decision
-from accord.store.database import Database
-from accord.store.tables import federation_nonces, inbox, receipts_issued
+from accord.store.database import Database, is_duplicate
+from accord.store.federation_repository import FederationRepository, KeptReceipt
+from accord.store.group_commit import GroupCommitter, Insert
 from accord.tlog.entries import EntryKind, LogEntry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
@@ -88,15 +85,14 @@ class RequestGate:
         horizon = now - 2 * int(self.max_skew.total_seconds())
         try:
             with self.database.transaction() as connection:
-                if secrets.randbelow(64) == 0:
-                    connection.execute(
-                        sa.delete(federation_nonces).where(federation_nonces.c.seen_at < horizon)
-                    )
-                connection.execute(
-                    federation_nonces.insert(), {"origin": origin, "nonce": nonce, "seen_at": now}
+                FederationRepository(connection).spend_nonce(
+                    origin,
+                    nonce,
+                    now,
+                    forget_before=horizon if secrets.randbelow(64) == 0 else None,
                 )
         except StorageError as e:
-            if isinstance(e.__cause__, IntegrityError):
+            if is_duplicate(e):
                 raise PeerRefused("the request nonce was already used (a replay)") from None
             raise
 
@@ -134,34 +130,24 @@ class TransactionService:
         receipts = [answer() for answer in answers]
         return {"txn": txn, "receipts": receipts}
 
-    def _kept(self, origin: NodeDescriptor, ids: list[str]) -> dict[str, tuple[str, Any]]:
-        """The receipts already given for these envelope ids: (digest, receipt) by id."""
+    def _kept(self, origin: NodeDescriptor, ids: list[str]) -> dict[str, KeptReceipt]:
+        """The receipts already given for these envelope ids, by id."""
         with self.database.reading() as connection:
-            rows = connection.execute(
-                sa.select(
-                    receipts_issued.c.envelope_id,
-                    receipts_issued.c.digest,
-                    receipts_issued.c.receipt,
-                ).where(
-                    receipts_issued.c.sender_node == origin.node,
-                    receipts_issued.c.envelope_id.in_(ids),
-                )
-            ).all()
-        return {str(r.envelope_id): (str(r.digest), r.receipt) for r in rows}
+            return FederationRepository(connection).kept_receipts(origin.node, ids)
 
     def _begin(
         self,
         origin: NodeDescriptor,
         claimed_id: str,
         envelope: bytes,
-        kept: dict[str, tuple[str, Any]],
+        kept: dict[str, KeptReceipt],
     ) -> Callable[[], dict[str, Any]]:
         """Start taking one envelope; returns what gives its receipt once its storing (queued
         for the group commit) has committed."""
         digest = hashlib.sha256(envelope).hexdigest()
         if claimed_id in kept:
-            kept_digest, receipt = kept[claimed_id]
-            if kept_digest != digest:
+            receipt = kept[claimed_id].receipt
+            if kept[claimed_id].digest != digest:
                 return lambda: self._other_content(origin, claimed_id, envelope)
             if not _refused_by_policy(receipt):
                 return lambda: dict(receipt)
@@ -185,13 +171,7 @@ class TransactionService:
                     now=self.clock.now(),
                 )
                 issued["receipt"] = receipt
-                kept_row = {
-                    "envelope_id": claimed_id,
-                    "sender_node": origin.node,
-                    "digest": receipt["digest"],
-                    "receipt": receipt,
-                }
-                return [(receipts_issued, kept_row)]
+                return [FederationRepository.receipt_row(origin.node, claimed_id, receipt)]
 
             storing = self.inbox.accept_submit(
                 envelope, expected_id=claimed_id, expected_sender=origin.node, along=keep
@@ -219,23 +199,16 @@ class TransactionService:
 
     def _forget_receipt(self, origin: NodeDescriptor, envelope_id: str) -> None:
         with self.database.transaction() as connection:
-            connection.execute(
-                sa.delete(receipts_issued).where(
-                    receipts_issued.c.envelope_id == envelope_id,
-                    receipts_issued.c.sender_node == origin.node,
-                )
-            )
+            FederationRepository(connection).forget_receipt(origin.node, envelope_id)
 
     def _already_received(
         self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
     ) -> dict[str, Any]:
         with self.database.reading() as connection:
-            row = connection.execute(
-                sa.select(inbox.c.log_index, inbox.c.envelope).where(inbox.c.id == claimed_id)
-            ).first()
-        if row is None or bytes(row.envelope) != envelope:
+            found = FederationRepository(connection).received(claimed_id)
+        if found is None or found[1] != envelope:
             return self._other_content(origin, claimed_id, envelope)
-        return self._receipt(origin, claimed_id, envelope, int(row.log_index), "")
+        return self._receipt(origin, claimed_id, envelope, found[0], "")
 
     def _other_content(
         self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
@@ -267,27 +240,15 @@ class TransactionService:
         if keep:
             try:
                 with self.database.transaction() as connection:
-                    connection.execute(
-                        receipts_issued.insert(),
-                        {
-                            "envelope_id": envelope_id,
-                            "sender_node": origin.node,
-                            "digest": receipt["digest"],
-                            "receipt": receipt,
-                        },
-                    )
+                    FederationRepository(connection).keep_receipt(origin.node, envelope_id, receipt)
             except StorageError as e:
-                if not isinstance(e.__cause__, IntegrityError):
+                if not is_duplicate(e):
                     raise
                 # Answered concurrently (a retried transaction): that answer stands.
                 with self.database.reading() as connection:
-                    stored = connection.execute(
-                        sa.select(receipts_issued.c.receipt).where(
-                            receipts_issued.c.envelope_id == envelope_id,
-                            receipts_issued.c.sender_node == origin.node,
-                        )
-                    ).scalar_one()
-                return dict(stored)
+                    stored = FederationRepository(connection).kept_receipt(origin.node, envelope_id)
+                if stored is not None:
+                    return stored
         return receipt
 
     def _log_refusal(

@@ -22,25 +22,21 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
-
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import open_envelope, verify
 from accord.crypto.keys import NodeKeys
 from accord.crypto.wire import Limits, Reader
-from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied, StorageError
+from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
-from accord.node.group_commit import GroupCommitter, Insert
 from accord.node.users import User
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, ReleaseRequest
-from accord.store.database import Database
-from accord.store.tables import inbox
+from accord.store.database import Database, is_duplicate
+from accord.store.group_commit import GroupCommitter, Insert
+from accord.store.inbox_repository import InboxMessage, InboxRepository
 from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry
 
@@ -53,9 +49,6 @@ class Accepted:
     sender: str
     marking: str
     log_index: int
-
-
-_RECEIVED = sa.select(inbox.c.id).where(inbox.c.id == sa.bindparam("id"))
 
 
 class InboxService:
@@ -160,18 +153,16 @@ class InboxService:
             else None
         )
 
-        def check(connection: Connection, _appended: Appended) -> None:
-            # An envelope already received is refused inside the transaction that would write it
-            # (the log entry rolls back with it): an accepted one by the inbox's primary key (no
-            # query on the common path; the group commit then retries the batch one write at a
-            # time and this write alone fails), a refused one by looking.
-            if row is None and connection.execute(_RECEIVED, {"id": header["id"]}).first():
-                raise Conflict(f"envelope {header['id']} was already received")
+        # An envelope already received is refused inside the transaction that would write it
+        # (the log entry rolls back with it): an accepted one by the inbox's primary key (no
+        # query on the common path; the group commit then retries the batch one write at a time
+        # and this write alone fails), a refused one by looking.
+        check = None if row is not None else InboxRepository.refusing_duplicate(header["id"])
 
         def inserts(appended: Appended) -> list[Insert]:
             rows: list[Insert] = []
             if row is not None:
-                rows.append((inbox, {**row, "log_index": appended.first_index}))
+                rows.append(InboxRepository.accepted_row(row, appended.first_index))
             if along is not None:
                 rows.extend(along(decision, appended.first_index))
             return rows
@@ -183,7 +174,7 @@ class InboxService:
 
         def settle(done: Future[tuple[Appended, None]]) -> None:
             error = done.exception()
-            if isinstance(error, StorageError) and isinstance(error.__cause__, IntegrityError):
+            if is_duplicate(error):
                 error = Conflict(f"envelope {header['id']} was already received")
             if error is not None:
                 stored.set_exception(error)
@@ -226,61 +217,49 @@ class InboxService:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _readable(self, user: User, row: Any) -> bool:
+    def _readable(self, user: User, message: InboxMessage) -> bool:
         own = self.engine.policy_of_nation(self.keys.nation)
         assert own is not None
         clearance = user.clearance_under(own, self.keys.nation, self.clock.today())
-        return self.engine.read(label_from_dict(row.local_label), clearance).permit
+        return self.engine.read(label_from_dict(message.local_label), clearance).permit
 
     def list_for(self, user: User) -> list[dict[str, Any]]:
         with self.database.reading() as connection:
-            rows = connection.execute(_LISTED.order_by(inbox.c.received_at)).all()
-        return [_listed(r) for r in rows if self._readable(user, r)]
+            messages = InboxRepository(connection).entries()
+        return [_listed(m) for m in messages if self._readable(user, m)]
 
     def describe_for(self, user: User, message_id: str) -> dict[str, Any]:
         """One message as the inbox lists it, if ``user`` may read it (else not found)."""
         with self.database.reading() as connection:
-            row = connection.execute(_LISTED.where(inbox.c.id == message_id)).first()
-        if row is None or not self._readable(user, row):
+            found = InboxRepository(connection).entry(message_id)
+        if found is None or not self._readable(user, found):
             raise NotFound(f"no message {message_id[:64]!r}")
-        return _listed(row)
+        return _listed(found)
 
     def read(self, user: User, message_id: str) -> bytes:
         with self.database.reading() as connection:
-            row = connection.execute(sa.select(inbox).where(inbox.c.id == message_id)).first()
+            found = InboxRepository(connection).sealed(message_id)
         # Unreadable and absent look the same: a reader never learns a message exists.
-        if row is None or not self._readable(user, row):
+        if found is None or not self._readable(user, found[0]):
             raise NotFound(f"no message {message_id[:64]!r}")
-        sender = self.partners.get(str(row.sender_node))
+        message, envelope = found
+        sender = self.partners.get(message.sender_node)
         if sender is None:
-            raise InvalidInput(f"the sender {row.sender_node} is no longer pinned")
+            raise InvalidInput(f"the sender {message.sender_node} is no longer pinned")
         out = io.BytesIO()
-        open_envelope(io.BytesIO(bytes(row.envelope)), out, recipient=self.keys, sender=sender)
+        open_envelope(io.BytesIO(envelope), out, recipient=self.keys, sender=sender)
         return out.getvalue()
 
 
-_LISTED = sa.select(
-    inbox.c.id,
-    inbox.c.received_at,
-    inbox.c.sender_node,
-    inbox.c.sender_nation,
-    inbox.c.capability,
-    inbox.c.activity,
-    inbox.c.local_label,
-    inbox.c.local_marking,
-    inbox.c.log_index,
-)
-
-
-def _listed(row: Any) -> dict[str, Any]:
+def _listed(message: InboxMessage) -> dict[str, Any]:
     """A message as its reader sees it: the label as the reader's own policy marks it."""
     return {
-        "id": row.id,
-        "from": row.sender_node,
-        "nation": row.sender_nation,
-        "label": row.local_marking,
-        "received": row.received_at,
-        "capability": row.capability,
-        "activity": row.activity,
-        "log_index": row.log_index,
+        "id": message.id,
+        "from": message.sender_node,
+        "nation": message.sender_nation,
+        "label": message.local_marking,
+        "received": message.received_at,
+        "capability": message.capability,
+        "activity": message.activity,
+        "log_index": message.log_index,
     }

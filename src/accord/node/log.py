@@ -8,11 +8,8 @@ how tampering with any stored entry or hash is found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
-
-from sqlalchemy.engine import Connection
 
 from accord.clock import Clock
 from accord.config import Settings
@@ -22,10 +19,11 @@ from accord.node.keys import load_log_key, node_name
 from accord.store.database import Database
 from accord.store.tlog_repository import (
     Appended,
-    LogRaced,
     StoredCheckpoint,
     TlogRepository,
     WitnessedRow,
+    append_in,
+    in_transaction,
     node_key,
 )
 from accord.tlog import merkle
@@ -34,8 +32,6 @@ from accord.tlog.entries import EntryKind, LogEntry
 from accord.tlog.note import NoteSignature, VerifierKey
 from accord.tlog.proofs import ConsistencyProof, InclusionProof
 from accord.tlog.witness import WitnessAlarm, WitnessedLog, witness, witness_key
-
-APPEND_RETRIES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,29 +42,6 @@ class IntegrityReport:
     @property
     def intact(self) -> bool:
         return not self.problems
-
-
-T = TypeVar("T")
-
-
-def in_transaction(
-    database: Database, work: Callable[[Connection], T], attempts: int = APPEND_RETRIES
-) -> T:
-    """Run ``work`` in one transaction, again from the start if another writer appended to the log
-    first (the transaction's appends are computed on the log's size when it began)."""
-    for attempt in range(attempts):
-        try:
-            with database.transaction() as connection:
-                return work(connection)
-        except LogRaced:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def append_in(connection: Connection, entries: Sequence[LogEntry]) -> Appended:
-    """Append inside the caller's transaction."""
-    return TlogRepository(connection).append([(e.kind.value, e.encode()) for e in entries])
 
 
 class LogService:

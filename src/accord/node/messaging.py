@@ -31,13 +31,13 @@ from accord.errors import Conflict, InvalidInput, NotFound
 from accord.federation.outbox import OutboxEvent, OutboxState, transition
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.label import Label
-from accord.node.group_commit import GroupCommitter
 from accord.node.outbox_log import log_changes
 from accord.node.users import Role, User, UserService
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, ReleaseRequest
 from accord.store.database import Database
+from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository
 from accord.store.tlog_repository import Appended
 from accord.tlog.entries import EntryKind, LogEntry

@@ -3,11 +3,8 @@ update must be signed by a key already pinned) and reached at a URL."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-import sqlalchemy as sa
 
 from accord.clock import Clock
 from accord.config import Settings
@@ -15,7 +12,7 @@ from accord.crypto.descriptor import NodeDescriptor
 from accord.errors import InvalidInput, NotFound
 from accord.node import keys as key_files
 from accord.store.database import Database
-from accord.store.tables import peers
+from accord.store.peer_repository import PeerRepository
 
 MAX_URL = 2048
 
@@ -63,47 +60,36 @@ class PeerService:
         Returns the peer and whether it was already known."""
         address = check_url(url)
         pinned, replaced = key_files.pin(self.settings, descriptor)
-        now = self.clock.now().astimezone(dt.UTC).isoformat()
         with self.database.transaction() as connection:
-            known = connection.execute(
-                sa.select(peers.c.node).where(peers.c.node == pinned.node)
-            ).first()
-            if known:
-                connection.execute(
-                    sa.update(peers).where(peers.c.node == pinned.node).values(url=address)
-                )
-            else:
-                connection.execute(
-                    peers.insert(), {"node": pinned.node, "url": address, "added_at": now}
-                )
-        return self.get(pinned.node), bool(known) or replaced
+            known = PeerRepository(connection).save(pinned.node, address, self.clock.now())
+        return self.get(pinned.node), known or replaced
 
     def get(self, node: str) -> Peer:
         with self.database.reading() as connection:
-            row = connection.execute(sa.select(peers).where(peers.c.node == node)).first()
-        if row is None:
+            found = PeerRepository(connection).get(node)
+        if found is None:
             raise NotFound(f"no peer {node[:256]!r}")
-        descriptor = key_files.pinned(self.settings, str(row.node))
+        descriptor = key_files.pinned(self.settings, found.node)
         return Peer(
             node=descriptor.node,
             nation=descriptor.nation,
-            url=str(row.url),
-            added_at=str(row.added_at),
+            url=found.url,
+            added_at=found.added_at,
             descriptor=descriptor,
         )
 
     def list(self) -> list[Peer]:
         with self.database.reading() as connection:
-            names = [str(n) for n in connection.execute(sa.select(peers.c.node)).scalars()]
-        return [self.get(name) for name in sorted(names)]
+            names = [p.node for p in PeerRepository(connection).all()]
+        return [self.get(name) for name in names]
 
     def urls(self) -> dict[str, str]:
         with self.database.reading() as connection:
-            return {str(r.node): str(r.url) for r in connection.execute(sa.select(peers))}
+            return {p.node: p.url for p in PeerRepository(connection).all()}
 
     def remove(self, node: str) -> None:
         with self.database.transaction() as connection:
-            gone = connection.execute(sa.delete(peers).where(peers.c.node == node)).rowcount
+            gone = PeerRepository(connection).remove(node)
         if not gone:
             raise NotFound(f"no peer {node[:256]!r}")
         key_files.unpin(self.settings, node)

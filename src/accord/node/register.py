@@ -23,11 +23,11 @@ from accord.clock import Clock
 from accord.config import Settings
 from accord.errors import InvalidInput, LifecycleError, StorageError
 from accord.node.keys import create_log_key
-from accord.node.log import append_in
 from accord.node.transfers import TransferService
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 from accord.store.register_repository import RegisterRepository
+from accord.store.tlog_repository import append_in
 from accord.tlog.entries import EntryKind, LogEntry
 from accord.transfers.public_cases import public_cases
 

@@ -21,7 +21,6 @@ from accord.crypto.keys import NodeKeys
 from accord.labels.national import national_policy
 from accord.node.delivery import DeliveryWorker
 from accord.node.federation_server import RequestGate, TransactionService
-from accord.node.group_commit import GroupCommitter
 from accord.node.inbox import InboxService
 from accord.node.keys import PinnedPartners, load_key_set
 from accord.node.log import LogService
@@ -33,6 +32,7 @@ from accord.node.users import UserService
 from accord.node.witnessing import WitnessClient
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
+from accord.store.group_commit import GroupCommitter
 
 log = logging.getLogger("accord.register")
 

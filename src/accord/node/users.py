@@ -9,7 +9,6 @@ their SHA-256 is stored; they expire and can be revoked.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import re
 import secrets
@@ -18,15 +17,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from accord.clock import Clock
 from accord.errors import Conflict, InvalidInput, NotFound
-from accord.labels.label import Clearance
 from accord.labels.security_policy import SecurityPolicy
 from accord.policy.clearances import national_clearance
+from accord.policy.principals import Role, User
 from accord.store.database import Database
-from accord.store.tables import tokens, users
+from accord.store.user_repository import UserRepository
 
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 #: How long (seconds) a token once found valid is believed without asking the database again. A
@@ -37,69 +34,12 @@ _TOKEN_CACHE_SIZE = 4096
 TOKEN_PREFIX = "acc_"  # noqa: S105 (a prefix that makes tokens recognisable, not a secret)
 
 
-class Role(enum.StrEnum):
-    OFFICER = "officer"
-    OPERATOR = "operator"
-    AUDITOR = "auditor"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class User:
-    name: str
-    role: Role
-    clearance: str | None
-    categories: tuple[str, ...]
-    created_at: str
-    revoked_at: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "role": self.role.value,
-            "clearance": self.clearance,
-            "categories": list(self.categories),
-            "created_at": self.created_at,
-            "revoked_at": self.revoked_at,
-        }
-
-    def clearance_under(
-        self, policy: SecurityPolicy, nation: str, day: dt.date
-    ) -> Clearance | None:
-        if self.clearance is None:
-            return None
-        return national_clearance(policy, self.clearance, nation, day, self.categories)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IssuedToken:
     id: str
     user: str
     token: str
     expires_at: str
-
-
-def _user(row: sa.Row[tuple[object, ...]]) -> User:
-    return User(
-        name=str(row.name),
-        role=Role(str(row.role)),
-        clearance=None if row.clearance is None else str(row.clearance),
-        categories=tuple(row.categories or ()),
-        created_at=str(row.created_at),
-        revoked_at=None if row.revoked_at is None else str(row.revoked_at),
-    )
-
-
-#: The user a token hash belongs to, with the token's own expiry and revocation (built once: it
-#: runs on every API request).
-_TOKEN_HOLDER = (
-    sa.select(users, tokens.c.expires_at, tokens.c.revoked_at.label("token_revoked"))
-    .join(tokens, tokens.c.user_name == users.c.name)
-    .where(tokens.c.token_hash == sa.bindparam("token_hash"))
-)
 
 
 def _hash(token: str) -> str:
@@ -149,47 +89,27 @@ class UserService:
             created_at=self._now(),
         )
         with self.database.transaction() as connection:
-            exists = connection.execute(sa.select(users.c.name).where(users.c.name == name)).first()
-            if exists is not None:
+            if not UserRepository(connection).add(user):
                 raise Conflict(f"user {name} exists")
-            connection.execute(
-                sa.insert(users).values(
-                    name=name,
-                    role=user.role.value,
-                    clearance=clearance,
-                    categories=list(held),
-                    created_at=user.created_at,
-                    revoked_at=None,
-                )
-            )
         return user
 
     def get(self, name: str) -> User:
         with self.database.reading() as connection:
-            row = connection.execute(sa.select(users).where(users.c.name == name)).first()
-        if row is None:
+            found = UserRepository(connection).get(name)
+        if found is None:
             raise NotFound(f"no user {name!r}")
-        return _user(row)
+        return found
 
     def list(self) -> list[User]:
         with self.database.reading() as connection:
-            return [_user(r) for r in connection.execute(sa.select(users).order_by(users.c.name))]
+            return UserRepository(connection).all()
 
     def revoke(self, name: str) -> User:
         """Revoke a user and every token of theirs."""
         self.get(name)
         now = self._now()
         with self.database.transaction() as connection:
-            connection.execute(
-                sa.update(users)
-                .where(users.c.name == name, users.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            connection.execute(
-                sa.update(tokens)
-                .where(tokens.c.user_name == name, tokens.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
+            UserRepository(connection).revoke(name, now)
         self._forget_tokens()  # after the commit: no reader can cache the old answer again
         return self.get(name)
 
@@ -214,27 +134,20 @@ class UserService:
         token_id = secrets.token_hex(8)
         expires = (self.clock.now() + lifetime).astimezone(dt.UTC).isoformat()
         with self.database.transaction() as connection:
-            connection.execute(
-                sa.insert(tokens).values(
-                    id=token_id,
-                    user_name=name,
-                    token_hash=_hash(token),
-                    created_at=self._now(),
-                    expires_at=expires,
-                    revoked_at=None,
-                )
+            UserRepository(connection).add_token(
+                token_id=token_id,
+                user=name,
+                token_hash=_hash(token),
+                created_at=self._now(),
+                expires_at=expires,
             )
         return IssuedToken(id=token_id, user=name, token=token, expires_at=expires)
 
     def revoke_token(self, token_id: str) -> None:
         with self.database.transaction() as connection:
-            done = connection.execute(
-                sa.update(tokens)
-                .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
-                .values(revoked_at=self._now())
-            )
+            done = UserRepository(connection).revoke_token(token_id, self._now())
         self._forget_tokens()
-        if done.rowcount != 1:
+        if not done:
             raise NotFound(f"no active token {token_id!r}")
 
     def believed(self, token: str) -> User | None:
@@ -257,15 +170,18 @@ class UserService:
             raise refused
         digest = _hash(token)
         with self.database.reading() as connection:
-            row = connection.execute(_TOKEN_HOLDER, {"token_hash": digest}).first()
-        if row is None or row.token_revoked is not None or str(row.expires_at) <= self._now():
+            holder = UserRepository(connection).token_holder(digest)
+        if holder is None or holder.revoked_at is not None or holder.expires_at <= self._now():
             raise refused
-        user = _user(row)
+        user = holder.user
         if not user.active:
             raise refused
         with self._believed_lock:
             if len(self._believed) >= _TOKEN_CACHE_SIZE:
                 self._believed.clear()
             until = time.monotonic() + TOKEN_CACHE_SECONDS
-            self._believed[digest] = (user, str(row.expires_at), until)
+            self._believed[digest] = (user, holder.expires_at, until)
         return user
+
+
+__all__ = ["TOKEN_PREFIX", "IssuedToken", "Role", "User", "UserService"]

@@ -11,40 +11,18 @@ transparency log in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-
-import sqlalchemy as sa
+from dataclasses import replace
 
 from accord.agreements.dates import FuzzyDate
 from accord.agreements.vocabulary import Status
 from accord.clock import Clock
-from accord.node.log import append_in
 from accord.node.register import RegisterService
+from accord.store.alert_repository import Alert, AlertRepository, WatchedStatus
 from accord.store.database import Database
-from accord.store.tables import alerts, watch_state
+from accord.store.tlog_repository import append_in
 from accord.tlog.entries import EntryKind, LogEntry
 
 HORIZONS = (365, 180, 90, 30)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Alert:
-    kind: str
-    agreement_id: str
-    horizon_days: int
-    day: str
-    message: str
-    log_index: int | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "agreement": self.agreement_id,
-            "horizon_days": self.horizon_days,
-            "day": self.day,
-            "message": self.message,
-            "log_index": self.log_index,
-        }
 
 
 class LifecycleWatcher:
@@ -62,20 +40,9 @@ class LifecycleWatcher:
         register = self.register_service.register()
         raised: list[Alert] = []
         with self.database.transaction() as connection:
-            seen = {
-                str(r.agreement_id): str(r.status)
-                for r in connection.execute(
-                    sa.select(watch_state.c.agreement_id, watch_state.c.status)
-                )
-            }
-            existing = {
-                (str(r.kind), str(r.agreement_id), int(r.horizon_days), str(r.day))
-                for r in connection.execute(
-                    sa.select(
-                        alerts.c.kind, alerts.c.agreement_id, alerts.c.horizon_days, alerts.c.day
-                    )
-                )
-            }
+            repository = AlertRepository(connection)
+            seen = repository.seen_statuses()
+            existing = repository.raised_keys()
             for agreement in register.agreements:
                 report = register.status(agreement.id, today)
                 candidates = self._expiring(agreement.id, report.in_force, report.until, today)
@@ -87,10 +54,9 @@ class LifecycleWatcher:
                         )
                     )
                 for alert in candidates:
-                    key = (alert.kind, alert.agreement_id, alert.horizon_days, alert.day)
-                    if key in existing:
+                    if alert.key in existing:
                         continue
-                    existing.add(key)
+                    existing.add(alert.key)
                     index = None
                     if alert.horizon_days == 0:
                         entry = LogEntry(
@@ -104,23 +70,17 @@ class LifecycleWatcher:
                         )
                         index = append_in(connection, [entry]).first_index
                     stored = replace(alert, log_index=index)
-                    connection.execute(sa.insert(alerts).values(**_row(stored)))
+                    repository.add(stored)
                     raised.append(stored)
-                row = {
-                    "status": report.status.value,
-                    "until": str(report.until) if report.until else None,
-                    "checked_on": today.isoformat(),
-                }
-                if before is None:
-                    connection.execute(
-                        sa.insert(watch_state).values(agreement_id=agreement.id, **row)
-                    )
-                else:
-                    connection.execute(
-                        sa.update(watch_state)
-                        .where(watch_state.c.agreement_id == agreement.id)
-                        .values(**row)
-                    )
+                repository.save_status(
+                    WatchedStatus(
+                        agreement_id=agreement.id,
+                        status=report.status.value,
+                        until=str(report.until) if report.until else None,
+                        checked_on=today.isoformat(),
+                    ),
+                    known=before is not None,
+                )
         return raised
 
     def _expiring(
@@ -163,26 +123,7 @@ class LifecycleWatcher:
 
     def alerts(self, limit: int = 500) -> list[Alert]:
         with self.database.reading() as connection:
-            rows = connection.execute(sa.select(alerts).order_by(alerts.c.id.desc()).limit(limit))
-            return [
-                Alert(
-                    kind=str(r.kind),
-                    agreement_id=str(r.agreement_id),
-                    horizon_days=int(r.horizon_days),
-                    day=str(r.day),
-                    message=str(r.message),
-                    log_index=None if r.log_index is None else int(r.log_index),
-                )
-                for r in rows
-            ]
+            return AlertRepository(connection).latest(limit)
 
 
-def _row(alert: Alert) -> dict[str, object]:
-    return {
-        "kind": alert.kind,
-        "agreement_id": alert.agreement_id,
-        "horizon_days": alert.horizon_days,
-        "day": alert.day,
-        "message": alert.message,
-        "log_index": alert.log_index,
-    }
+__all__ = ["HORIZONS", "Alert", "LifecycleWatcher"]

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
@@ -36,8 +35,7 @@ from accord.federation.protocol import (
 from accord.node.delivery import send_signed
 from accord.node.log import LogService
 from accord.store.database import Database
-from accord.store.tables import tlog_cosignatures
-from accord.store.tlog_repository import TlogRepository
+from accord.store.tlog_repository import StoredCosignature, TlogRepository
 from accord.tlog.checkpoint import Checkpoint, open_checkpoint
 from accord.tlog.note import VerifierKey
 from accord.tlog.note import parse as parse_note
@@ -131,12 +129,7 @@ class WitnessClient:
 
     def _last_size(self, witness: str) -> int:
         with self.database.reading() as connection:
-            value = connection.execute(
-                sa.select(sa.func.max(tlog_cosignatures.c.size)).where(
-                    tlog_cosignatures.c.witness == witness
-                )
-            ).scalar()
-        return int(value or 0)
+            return TlogRepository(connection).last_cosigned_size(witness)
 
     def _ask(
         self, node: str, descriptor: NodeDescriptor, url: str, note: str, size: int
@@ -177,16 +170,15 @@ class WitnessClient:
         checkpoint = Checkpoint.parse(cosigned.text)
         verify_cosignature(checkpoint, signature, key)
         with self.database.transaction() as connection:
-            connection.execute(
-                tlog_cosignatures.insert(),
-                {
-                    "witness": node,
-                    "size": size,
-                    "root_hash": checkpoint.root_hash,
-                    "cosignature": str(answer["cosignature"]),
-                    "witness_key": key.encode(),
-                    "received_at": self.clock.now().astimezone(dt.UTC).isoformat(),
-                },
+            TlogRepository(connection).save_cosignature(
+                StoredCosignature(
+                    witness=node,
+                    size=size,
+                    root_hash=checkpoint.root_hash,
+                    cosignature=str(answer["cosignature"]),
+                    witness_key=key.encode(),
+                    received_at=self.clock.now().astimezone(dt.UTC).isoformat(),
+                )
             )
         return Cosigned(node, size, str(answer["cosignature"]))
 
@@ -196,25 +188,18 @@ def cosigned_checkpoints(database: Database, logs: LogService) -> list[dict[str,
     cosignature line appended (a C2SP note a verifier checks with the log's and the witness's
     keys), and the witness key."""
     with database.reading() as connection:
-        rows = connection.execute(
-            sa.select(tlog_cosignatures).order_by(
-                tlog_cosignatures.c.witness, tlog_cosignatures.c.size.desc()
-            )
-        ).all()
-        latest: dict[str, Any] = {}
-        for row in rows:
-            latest.setdefault(str(row.witness), row)
+        repository = TlogRepository(connection)
         out = []
-        for witness, row in sorted(latest.items()):
-            stored = TlogRepository(connection).checkpoint(int(row.size))
+        for cosigned in repository.latest_cosignatures():
+            stored = repository.checkpoint(cosigned.size)
             if stored is None:
                 continue
             out.append(
                 {
-                    "witness": witness,
-                    "size": int(row.size),
-                    "witness_key": str(row.witness_key),
-                    "note": stored.note + str(row.cosignature),
+                    "witness": cosigned.witness,
+                    "size": cosigned.size,
+                    "witness_key": cosigned.witness_key,
+                    "note": stored.note + cosigned.cosignature,
                 }
             )
     return out

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from accord.errors import InvalidInput, StorageError
 
@@ -166,6 +166,11 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_duplicate(error: BaseException | None) -> bool:
+    """Whether a storage error is a uniqueness violation (a row with that key exists)."""
+    return isinstance(error, StorageError) and isinstance(error.__cause__, IntegrityError)
 
 
 def _brief(error: BaseException) -> str:

@@ -8,7 +8,7 @@ Every state change is applied through :meth:`OutboxRepository.change`, which tak
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from accord.federation.outbox import (
     transition,
 )
 from accord.store.tables import outbox
+from accord.store.tlog_repository import Appended
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -291,6 +292,17 @@ class OutboxRepository:
                 _update_for(event, with_attempts=with_attempts, with_receipt=with_receipt),
                 [_parameters(change, now) for change in group],
             )
+
+    @staticmethod
+    def changing(
+        changes: Sequence[Change], now: dt.datetime
+    ) -> Callable[[Connection, Appended], None]:
+        """``change`` as a group-commit write, in the transaction of its log entries."""
+
+        def write(connection: Connection, _appended: Appended) -> None:
+            OutboxRepository(connection).change(changes, now)
+
+        return write
 
     def change_one(self, change: Change, now: dt.datetime) -> bool:
         """Apply one change; False if the message is not in a state that allows it."""

@@ -10,8 +10,9 @@ for the caller to retry). Proofs read only the O(log n) nodes they need, in one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -19,13 +20,23 @@ from sqlalchemy.engine import Connection
 from accord.errors import Conflict, NotFound, StorageError
 from accord.store.tables import (
     tlog_checkpoints,
+    tlog_cosignatures,
     tlog_entries,
     tlog_head,
     tlog_nodes,
     tlog_witnessed,
 )
 from accord.tlog import merkle
+from accord.tlog.entries import LogEntry
 from accord.tlog.merkle import Node
+
+if TYPE_CHECKING:
+    from accord.store.database import Database
+
+#: A transaction that lost the race for the log head is run again, up to this many times.
+APPEND_RETRIES = 20
+
+T = TypeVar("T")
 
 LOG = "main"
 
@@ -78,6 +89,18 @@ _ADVANCE_HEAD = (
 _NODES = sa.select(tlog_nodes.c.key, tlog_nodes.c.hash).where(
     tlog_nodes.c.key.in_(sa.bindparam("keys", expanding=True))
 )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCosignature:
+    """A witness's cosignature of this log at a size (its note line) and the witness's key."""
+
+    witness: str
+    size: int
+    root_hash: bytes
+    cosignature: str
+    witness_key: str
+    received_at: str
 
 
 class TlogRepository:
@@ -258,6 +281,49 @@ class TlogRepository:
 
     # -- witnessing -----------------------------------------------------------------------
 
+    def last_cosigned_size(self, witness: str) -> int:
+        value = self.connection.execute(
+            sa.select(sa.func.max(tlog_cosignatures.c.size)).where(
+                tlog_cosignatures.c.witness == witness
+            )
+        ).scalar()
+        return int(value or 0)
+
+    def save_cosignature(self, cosigned: StoredCosignature) -> None:
+        self.connection.execute(
+            tlog_cosignatures.insert(),
+            {
+                "witness": cosigned.witness,
+                "size": cosigned.size,
+                "root_hash": cosigned.root_hash,
+                "cosignature": cosigned.cosignature,
+                "witness_key": cosigned.witness_key,
+                "received_at": cosigned.received_at,
+            },
+        )
+
+    def latest_cosignatures(self) -> list[StoredCosignature]:
+        """Each witness's cosignature of the largest size, by witness."""
+        rows = self.connection.execute(
+            sa.select(tlog_cosignatures).order_by(
+                tlog_cosignatures.c.witness, tlog_cosignatures.c.size.desc()
+            )
+        ).all()
+        latest: dict[str, StoredCosignature] = {}
+        for row in rows:
+            latest.setdefault(
+                str(row.witness),
+                StoredCosignature(
+                    witness=str(row.witness),
+                    size=int(row.size),
+                    root_hash=bytes(row.root_hash),
+                    cosignature=str(row.cosignature),
+                    witness_key=str(row.witness_key),
+                    received_at=str(row.received_at),
+                ),
+            )
+        return [latest[w] for w in sorted(latest)]
+
     def witnessed(self, origin: str) -> WitnessedRow:
         row = self.connection.execute(
             sa.select(tlog_witnessed).where(tlog_witnessed.c.origin == origin)
@@ -294,3 +360,23 @@ class TlogRepository:
         )
         if updated.rowcount != 1:
             raise Conflict(f"the witnessed state of {row.origin} changed meanwhile; retry")
+
+
+def in_transaction(
+    database: Database, work: Callable[[Connection], T], attempts: int = APPEND_RETRIES
+) -> T:
+    """Run ``work`` in one transaction, again from the start if another writer appended to the log
+    first (the transaction's appends are computed on the log's size when it began)."""
+    for attempt in range(attempts):
+        try:
+            with database.transaction() as connection:
+                return work(connection)
+        except LogRaced:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def append_in(connection: Connection, entries: Sequence[LogEntry]) -> Appended:
+    """Append inside the caller's transaction."""
+    return TlogRepository(connection).append([(e.kind.value, e.encode()) for e in entries])

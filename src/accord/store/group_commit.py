@@ -31,9 +31,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from accord.errors import StorageError
-from accord.node.log import in_transaction
 from accord.store.database import Database
-from accord.store.tlog_repository import Appended, TlogRepository
+from accord.store.tlog_repository import Appended, TlogRepository, in_transaction
 from accord.tlog.entries import LogEntry
 
 T = TypeVar("T")
