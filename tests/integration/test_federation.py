@@ -16,7 +16,8 @@ import pytest
 from accord.clock import SystemClock
 from accord.crypto.descriptor import parse_descriptor
 from accord.errors import InvalidInput, VerificationFailed
-from accord.federation.protocol import encode_transaction, receipt_verifies, sign_request
+from accord.federation.protocol import encode_transaction, sign_request
+from accord.federation.receipts import verify_receipt
 from accord.node import keys as key_files
 from accord.node.witnessing import check_cosigned
 from accord.tlog.note import VerifierKey
@@ -97,7 +98,7 @@ def test_a_release_is_delivered_with_a_signed_receipt(pair: tuple[Node, Node]) -
     envelope = usa.home / "sent.env"
     assert usa.run("outbox", "--envelope", message, "--out", str(envelope)).returncode == 0
     descriptor = parse_descriptor((pak.home / "descriptor.json").read_bytes())
-    assert receipt_verifies(
+    verify_receipt(
         receipt, receiver=descriptor, envelope_id=message, envelope=envelope.read_bytes()
     )
     inbox = pak.json("inbox", "--as", "babar")
@@ -160,9 +161,7 @@ def test_a_tampered_envelope_is_rejected_with_a_receipt_and_logged(pair: tuple[N
     assert receipt["status"] == "rejected"
     assert receipt["reason"] == "the envelope does not verify"
     descriptor = parse_descriptor((pak.home / "descriptor.json").read_bytes())
-    assert receipt_verifies(
-        receipt, receiver=descriptor, envelope_id=forged_id, envelope=bytes(data)
-    )
+    verify_receipt(receipt, receiver=descriptor, envelope_id=forged_id, envelope=bytes(data))
     checkpoint = pak.run("log", "checkpoint").stdout.splitlines()
     size = int(checkpoint[1])
     last = pak.run("log", "show", str(size - 1), "--json")

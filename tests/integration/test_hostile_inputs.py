@@ -25,9 +25,9 @@ from accord.crypto.keys import NodeKeys
 from accord.federation.protocol import (
     HEADER,
     encode_transaction,
-    receipt_verifies,
     sign_request,
 )
+from accord.federation.receipts import verify_receipt
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy
@@ -90,7 +90,7 @@ class Receiver:
         assert status == 200, answer
         receipts: list[dict[str, Any]] = answer["receipts"]
         for (envelope_id, envelope), receipt in zip(envelopes, receipts, strict=True):
-            assert receipt_verifies(
+            verify_receipt(
                 receipt, receiver=self.pak_public, envelope_id=envelope_id, envelope=envelope
             )
         return receipts

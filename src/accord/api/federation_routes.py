@@ -62,4 +62,5 @@ async def witness(request: Request, node: NodeDep) -> dict[str, Any]:
         gate.check_header, request.headers.get(HEADER), method="POST", path=request.url.path
     )
     body = await _signed_body(request, verified, MAX_WITNESS_BYTES)
-    return await run_in_threadpool(cosign_for, node.log, node.keys, verified.origin, body)
+    answer = await run_in_threadpool(cosign_for, node.log, node.keys, verified.origin, body)
+    return answer.to_dict()

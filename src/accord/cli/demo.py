@@ -37,8 +37,8 @@ from rich.table import Table
 from accord.cli import context
 from accord.config import Settings
 from accord.crypto.descriptor import parse_descriptor
-from accord.errors import AccordError
-from accord.federation.protocol import receipt_verifies
+from accord.errors import AccordError, VerificationFailed
+from accord.federation.receipts import verify_receipt
 from accord.node.clocks import FileClock
 from accord.node.services import NodeServices
 from accord.node.witnessing import check_cosigned
@@ -255,9 +255,14 @@ def _verified(nodes: dict[str, DemoNode], view: dict[str, Any], to: str, text: s
         services.close()
     receiver = nodes[to]
     descriptor = parse_descriptor((receiver.home / "descriptor.json").read_bytes())
-    if not receipt_verifies(
-        view.get("receipt"), receiver=descriptor, envelope_id=str(view["id"]), envelope=envelope
-    ):
+    try:
+        verify_receipt(
+            view.get("receipt"),
+            receiver=descriptor,
+            envelope_id=str(view["id"]),
+            envelope=envelope,
+        )
+    except VerificationFailed:
         return False
     content = receiver.api("GET", f"/v1/messages/{view['id']}/content")
     return content.status_code == 200 and content.content.decode() == text

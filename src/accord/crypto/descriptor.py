@@ -31,12 +31,21 @@ MAX_DESCRIPTOR_BYTES = 256 * 1024
 MAX_KEYS = 64
 
 
-def verify_signature(record: KeyRecord, signature: bytes, message: bytes) -> bool:
+def check_signature(record: KeyRecord, signature: bytes, message: bytes, what: str) -> None:
+    """``signature`` is ``record``'s on ``message``; else :class:`VerificationFailed` naming
+    ``what`` (never why, in cryptographic detail)."""
     if record.algorithm == "ed25519":
-        return _hazmat.ed25519_verify(record.public, signature, message)
-    if record.algorithm == "mldsa65":
-        return _hazmat.mldsa65_verify(record.public, signature, message)
-    return False
+        valid = _hazmat.ed25519_verify(record.public, signature, message)
+    elif record.algorithm == "mldsa65":
+        valid = _hazmat.mldsa65_verify(record.public, signature, message)
+    else:
+        valid = False
+    if not valid:
+        raise VerificationFailed(f"a signature on {what} does not verify")
+
+
+#: Every signature set (envelope, statement) includes an Ed25519 signature.
+ALWAYS_REQUIRED = frozenset({"ed25519"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +76,15 @@ class NodeDescriptor:
 
     def usable_signing_keys(self) -> tuple[KeyRecord, ...]:
         return tuple(k for k in self.keys if k.signs and k.status.usable)
+
+    def check_complete(self, algorithms: set[str], what: str) -> None:
+        """The hybrid signature rule, for every signed thing (envelopes, statements): signatures
+        by Ed25519 and by every algorithm this node has an active signing key for (ML-DSA-65
+        when configured). A hybrid signature is only as strong as its weakest required half, so
+        a set missing one is refused (docs/envelope.md, "Signatures")."""
+        active = {k.algorithm for k in self.keys if k.signs and k.status is KeyStatus.ACTIVE}
+        if not (ALWAYS_REQUIRED | active) <= algorithms:
+            raise VerificationFailed(f"{what} is missing a required signature")
 
     def usable_kem_keys(self) -> tuple[KeyRecord, ...]:
         return tuple(k for k in self.keys if not k.signs and k.status is KeyStatus.ACTIVE)
@@ -100,10 +118,7 @@ def _signed_by(descriptor: NodeDescriptor, signer_keys: tuple[KeyRecord, ...]) -
         if record is None:
             continue
         value = unb64(signature.get("sig"), "descriptor signature", max_bytes=8192)
-        if not verify_signature(record, value, message):
-            raise VerificationFailed(
-                f"a signature on the descriptor of {descriptor.node} does not verify"
-            )
+        check_signature(record, value, message, f"the descriptor of {descriptor.node}")
         verified.add(record.id)
     return verified
 

@@ -36,11 +36,11 @@ from typing import Any, BinaryIO
 
 from accord.crypto import _hazmat
 from accord.crypto.canonical import canonical_json, check_signed
-from accord.crypto.descriptor import NodeDescriptor, verify_signature
-from accord.crypto.keys import KeyStatus, NodeKeys
+from accord.crypto.descriptor import NodeDescriptor, check_signature
+from accord.crypto.keys import NodeKeys
 from accord.crypto.timestamps import format_time, parse_time
 from accord.crypto.wire import Limits, Opening, Reader, Writer, keys_json
-from accord.errors import AccordError, InvalidInput
+from accord.errors import AccordError, InvalidInput, VerificationFailed
 
 log = logging.getLogger("accord.crypto.envelope")
 
@@ -373,8 +373,28 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
         raise _fail(e.reason) from None
     binding = _binding(opening.header_json)
     message = _signed_message(binding, opening.keys_json, digest.digest(), count)
+    verified = _check_signatures(sender, header, signatures, created, message)
+    return Verified(
+        header=header,
+        binding=binding,
+        signer_keys=verified,
+        segments=count,
+        keys=opening.keys,
+        cbor=reader.cbor,
+        body_offset=body_offset,
+    )
+
+
+def _check_signatures(
+    sender: NodeDescriptor,
+    header: dict[str, Any],
+    signatures: list[dict[str, Any]],
+    created: dt.datetime,
+    message: bytes,
+) -> tuple[str, ...]:
+    """Exactly one valid signature by each key the header names, each usable at the envelope's
+    creation, and a complete hybrid set; returns the signing key ids, sorted."""
     usable = {k.id: k for k in sender.usable_signing_keys()}
-    required = {k.algorithm for k in sender.keys if k.signs and k.status is KeyStatus.ACTIVE}
     signed_by = [str(signature["key"]) for signature in signatures]
     if len(set(signed_by)) != len(signed_by) or set(signed_by) != set(header["sender"]["keys"]):
         raise _fail("the signatures are not exactly one by each key the header names")
@@ -385,23 +405,16 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
             raise _fail("signature by an unknown, retired or revoked key")
         if not signer.valid_at(created):
             raise _fail("signature by a key outside its validity at the envelope's creation")
-        if not verify_signature(signer, signature["sig"], message):
-            raise _fail("bad signature")
+        try:
+            check_signature(signer, signature["sig"], message, "the envelope")
+        except VerificationFailed:
+            raise _fail("bad signature") from None
         verified.add(signer.id)
-    # Ed25519 always; and every algorithm the sender has an active key for (ML-DSA-65 when
-    # configured): a hybrid signature is only as strong as its weakest required half.
-    algorithms = {usable[i].algorithm for i in verified}
-    if not ({"ed25519"} | required) <= algorithms:
-        raise _fail("missing signature")
-    return Verified(
-        header=header,
-        binding=binding,
-        signer_keys=tuple(sorted(verified)),
-        segments=count,
-        keys=opening.keys,
-        cbor=reader.cbor,
-        body_offset=body_offset,
-    )
+    try:
+        sender.check_complete({usable[i].algorithm for i in verified}, "the envelope")
+    except VerificationFailed:
+        raise _fail("missing signature") from None
+    return tuple(sorted(verified))
 
 
 def _segments(source: BinaryIO, verified: Verified, limits: Limits) -> Iterator[bytes | memoryview]:

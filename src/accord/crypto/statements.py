@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from accord.crypto.canonical import canonical_json, unb64
-from accord.crypto.descriptor import NodeDescriptor, verify_signature
-from accord.crypto.keys import KeyStatus, NodeKeys
-from accord.errors import InvalidInput
+from accord.crypto.descriptor import NodeDescriptor, check_signature
+from accord.crypto.keys import NodeKeys
+from accord.errors import InvalidInput, VerificationFailed
 
 MAX_SIGNATURES = 4
 
@@ -31,42 +31,41 @@ def sign_statement(keys: NodeKeys, domain: bytes, body: dict[str, Any]) -> list[
     return keys.sign(statement_bytes(domain, body))
 
 
-def statement_verifies(
+def verify_statement(
     author: NodeDescriptor,
     domain: bytes,
     body: dict[str, Any],
     signatures: Sequence[object],
     *,
     at: dt.datetime,
-) -> bool:
-    """Whether ``signatures`` are a complete, valid set by ``author`` on ``body`` at time ``at``.
-    Any malformed, unknown, retired, revoked or out-of-validity signature, or two by one key,
-    makes the whole set invalid: a set is accepted whole or not at all."""
+    what: str,
+) -> None:
+    """``signatures`` are a complete, valid set by ``author`` on ``body`` at time ``at``; else
+    :class:`VerificationFailed` naming ``what``. Any malformed, unknown, retired, revoked or
+    out-of-validity signature, or two by one key, makes the whole set invalid: a set is
+    accepted whole or not at all."""
+    refused = VerificationFailed(f"the signatures on {what} do not verify")
     if not isinstance(signatures, (list, tuple)) or not 0 < len(signatures) <= MAX_SIGNATURES:
-        return False
+        raise refused
     try:
         message = statement_bytes(domain, body)
     except InvalidInput:
-        return False
+        raise refused from None
     usable = {k.id: k for k in author.usable_signing_keys()}
-    required = {k.algorithm for k in author.keys if k.signs and k.status is KeyStatus.ACTIVE}
     verified: set[str] = set()
     named = [s.get("key") if isinstance(s, dict) else None for s in signatures]
     if len(set(map(str, named))) != len(named):
-        return False  # one signature per key: a repeated one is not a second signature
+        raise refused  # one signature per key: a repeated one is not a second signature
     for signature in signatures:
         if not isinstance(signature, dict) or signature.keys() != {"key", "alg", "sig"}:
-            return False
+            raise refused
         signer = usable.get(str(signature.get("key")))
-        if signer is None or signer.algorithm != signature.get("alg"):
-            return False
-        if not signer.valid_at(at):
-            return False
+        if signer is None or signer.algorithm != signature.get("alg") or not signer.valid_at(at):
+            raise refused
         try:
             value = unb64(signature.get("sig"), "signature", max_bytes=8192)
         except InvalidInput:
-            return False
-        if not verify_signature(signer, value, message):
-            return False
+            raise refused from None
+        check_signature(signer, value, message, what)
         verified.add(signer.algorithm)
-    return ({"ed25519"} | required) <= verified
+    author.check_complete(verified, what)

@@ -13,10 +13,7 @@ nonce it has seen (the node keeps them for twice the skew).
 "envelopes": [{"id": ..., "envelope": <base64 of the sealed envelope>}]}``. The answer carries one
 signed receipt per envelope, in order.
 
-**Receipts.** ``{"v": 1, "envelope", "digest", "sender", "receiver", "status", "reason",
-"log_index", "at"}`` signed by the receiver under ``accord/federation-receipt/1``; ``status`` is
-``accepted`` (in the receiver's inbox at ``log_index`` of its log) or ``rejected`` (``reason``
-says why: the envelope did not verify, the receiver's register does not permit it, ...).
+**Receipts** are in ``federation.receipts``, the **witness** exchange in ``federation.witness``.
 """
 
 from __future__ import annotations
@@ -32,14 +29,12 @@ from accord.crypto.canonical import b64, canonical_json, loads_signed, unb64
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.envelope import ENVELOPE_ID
 from accord.crypto.keys import NodeKeys
-from accord.crypto.statements import sign_statement, statement_verifies
-from accord.crypto.timestamps import format_time, parse_time
-from accord.errors import InvalidInput, PeerRefused
+from accord.crypto.statements import sign_statement, verify_statement
+from accord.errors import InvalidInput, PeerRefused, VerificationFailed
 
 VERSION = 1
 HEADER = "Accord-Request"
 REQUEST_DOMAIN = b"accord/federation-request/1"
-RECEIPT_DOMAIN = b"accord/federation-receipt/1"
 MAX_HEADER_BYTES = 16 * 1024
 MAX_ENVELOPES_PER_TRANSACTION = 64
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
@@ -144,8 +139,12 @@ def verify_request_header(
         raise PeerRefused("the request nonce is 32 hex digits")
     fields = {k: v for k, v in signed.items() if k != "signatures"}
     at = dt.datetime.fromtimestamp(timestamp, dt.UTC)
-    if not statement_verifies(origin, REQUEST_DOMAIN, fields, signed["signatures"], at=at):
-        raise PeerRefused("the request signature does not verify")
+    try:
+        verify_statement(
+            origin, REQUEST_DOMAIN, fields, signed["signatures"], at=at, what="the request"
+        )
+    except VerificationFailed:
+        raise PeerRefused("the request signature does not verify") from None
     return VerifiedRequest(origin=origin, nonce=nonce, timestamp=timestamp, digest=signed["digest"])
 
 
@@ -228,160 +227,6 @@ def decode_transaction(txn: str, body: bytes, *, max_envelope: int) -> list[tupl
     if len({i for i, _ in out}) != len(out):
         raise InvalidInput("a transaction names each envelope once")
     return out
-
-
-# -- receipts ----------------------------------------------------------------------------------
-
-_RECEIPT_FIELDS = {
-    "v",
-    "envelope",
-    "digest",
-    "sender",
-    "receiver",
-    "status",
-    "reason",
-    "log_index",
-    "at",
-}
-
-
-def make_receipt(
-    keys: NodeKeys,
-    *,
-    envelope_id: str,
-    envelope: bytes,
-    sender: str,
-    accepted: bool,
-    reason: str,
-    log_index: int | None,
-    now: dt.datetime,
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "v": VERSION,
-        "envelope": envelope_id,
-        "digest": hashlib.sha256(envelope).hexdigest(),
-        "sender": sender,
-        "receiver": keys.node,
-        "status": "accepted" if accepted else "rejected",
-        "reason": reason[:1000],
-        "log_index": log_index,
-        "at": format_time(now),
-    }
-    return {**body, "signatures": sign_statement(keys, RECEIPT_DOMAIN, body)}
-
-
-def receipt_verifies(
-    receipt: object, *, receiver: NodeDescriptor, envelope_id: str, envelope: bytes
-) -> bool:
-    """A receipt is the receiver's signed word about exactly this envelope."""
-    if not isinstance(receipt, dict) or set(receipt) != _RECEIPT_FIELDS | {"signatures"}:
-        return False
-    body = {k: v for k, v in receipt.items() if k != "signatures"}
-    if (
-        body["v"] != VERSION
-        or body["envelope"] != envelope_id
-        or body["digest"] != hashlib.sha256(envelope).hexdigest()
-        or body["receiver"] != receiver.node
-        or body["status"] not in ("accepted", "rejected")
-    ):
-        return False
-    try:
-        at = parse_time(body["at"], "a receipt's at")
-    except InvalidInput:
-        return False
-    return statement_verifies(receiver, RECEIPT_DOMAIN, body, receipt["signatures"], at=at)
-
-
-# -- witnessing --------------------------------------------------------------------------------
-
-WITNESS_DOMAIN = b"accord/federation-witness/1"
-_WITNESS_FIELDS = {"v", "origin", "witness", "witness_key", "witnessed_size", "cosignature"}
-
-
-def encode_witness_request(
-    log_key: str, checkpoint: str, old_size: int, proof: list[bytes]
-) -> bytes:
-    """``POST /federation/v1/witness``: cosign this checkpoint of my log, consistent with the
-    one you last cosigned (``old_size``; the proof runs from there)."""
-    return canonical_json(
-        {
-            "v": VERSION,
-            "log_key": log_key,
-            "checkpoint": checkpoint,
-            "old_size": old_size,
-            "proof": [p.hex() for p in proof],
-        }
-    )
-
-
-def decode_witness_request(body: bytes) -> tuple[str, str, int, list[bytes]]:
-    try:
-        value = loads_signed(body)
-    except InvalidInput:
-        raise InvalidInput("a witness request is a JSON object") from None
-    if not isinstance(value, dict) or set(value) != {
-        "v",
-        "log_key",
-        "checkpoint",
-        "old_size",
-        "proof",
-    }:
-        raise InvalidInput("a witness request has exactly v, log_key, checkpoint, old_size, proof")
-    proof = value["proof"]
-    if (
-        value["v"] != VERSION
-        or not isinstance(value["log_key"], str)
-        or not isinstance(value["checkpoint"], str)
-        or len(value["checkpoint"]) > 8192
-        or not isinstance(value["old_size"], int)
-        or value["old_size"] < 0
-        or not isinstance(proof, list)
-        or len(proof) > 128
-        or not all(isinstance(p, str) and re.fullmatch(r"[0-9a-f]{64}", p) for p in proof)
-    ):
-        raise InvalidInput("a malformed witness request")
-    return (
-        value["log_key"],
-        value["checkpoint"],
-        value["old_size"],
-        [bytes.fromhex(p) for p in proof],
-    )
-
-
-def sign_witness_answer(
-    keys: NodeKeys,
-    *,
-    origin: str,
-    witness_key: str,
-    witnessed_size: int,
-    cosignature: str,
-) -> dict[str, Any]:
-    """The witness's answer, signed by its node keys: this authenticates its witness key (and the
-    cosignature it made with it) to a partner who pinned the node's descriptor."""
-    body: dict[str, Any] = {
-        "v": VERSION,
-        "origin": origin,
-        "witness": keys.node,
-        "witness_key": witness_key,
-        "witnessed_size": witnessed_size,
-        "cosignature": cosignature,
-    }
-    return {**body, "signatures": sign_statement(keys, WITNESS_DOMAIN, body)}
-
-
-def witness_answer_verifies(answer: object, *, witness: NodeDescriptor, origin: str) -> bool:
-    if not isinstance(answer, dict) or set(answer) != _WITNESS_FIELDS | {"signatures"}:
-        return False
-    body = {k: v for k, v in answer.items() if k != "signatures"}
-    if body["v"] != VERSION or body["witness"] != witness.node or body["origin"] != origin:
-        return False
-    if not isinstance(body["witnessed_size"], int) or not isinstance(body["cosignature"], str):
-        return False
-    try:
-        at = parse_time(witness.issued, "a descriptor's issued")
-    except InvalidInput:
-        return False
-    return statement_verifies(witness, WITNESS_DOMAIN, body, answer["signatures"], at=at)
 
 
 # -- delivery backoff --------------------------------------------------------------------------

@@ -22,20 +22,20 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
 from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.keys import NodeKeys
+from accord.errors import VerificationFailed
 from accord.federation.outbox import OutboxEvent, OutboxState
 from accord.federation.protocol import (
     encode_transaction,
-    receipt_verifies,
     retry_delay,
     sign_request,
 )
+from accord.federation.receipts import Receipt, verify_receipt
 from accord.labels.json_form import label_from_dict
 from accord.node.federation_server import denial_reason
 from accord.node.outbox_log import log_changes
@@ -265,15 +265,17 @@ class DeliveryWorker:
             report.failed += len(messages)
             return
         settled = []
-        for message, receipt in zip(messages, receipts, strict=True):
-            if not receipt_verifies(
-                receipt, receiver=peer, envelope_id=message.id, envelope=message.envelope
-            ):
-                self._failed([message], f"{node}'s receipt does not verify")
+        for message, answered in zip(messages, receipts, strict=True):
+            try:
+                receipt = verify_receipt(
+                    answered, receiver=peer, envelope_id=message.id, envelope=message.envelope
+                )
+            except VerificationFailed as error:
+                self._failed([message], str(error))
                 report.failed += 1
                 continue
             settled.append((message, receipt))
-            if receipt["status"] == "accepted":
+            if receipt.accepted:
                 report.delivered += 1
             else:
                 report.refused += 1
@@ -290,7 +292,7 @@ class DeliveryWorker:
             OutboxRepository(connection).assign_transaction([m.id for m in messages], txn)
         return txn
 
-    def _settle(self, settled: list[tuple[QueuedMessage, dict[str, Any]]]) -> None:
+    def _settle(self, settled: list[tuple[QueuedMessage, Receipt]]) -> None:
         """Record a batch's verified receipts and their log entries in one transaction."""
         if not settled:
             return
@@ -298,9 +300,9 @@ class DeliveryWorker:
         changes = [
             Change(
                 message.id,
-                OutboxEvent.ACCEPTED if receipt["status"] == "accepted" else OutboxEvent.REFUSED,
-                reason=str(receipt.get("reason") or "") or None,
-                receipt=receipt,
+                OutboxEvent.ACCEPTED if receipt.accepted else OutboxEvent.REFUSED,
+                reason=receipt.reason or None,
+                receipt=receipt.to_dict(),
             )
             for message, receipt in settled
         ]
@@ -311,10 +313,10 @@ class DeliveryWorker:
                     EntryKind.RECEIPT,
                     {
                         "envelope": message.id,
-                        "status": receipt["status"],
-                        "by": receipt["receiver"],
-                        "reason": receipt.get("reason", ""),
-                        "receiver_log_index": receipt.get("log_index"),
+                        "status": receipt.status.value,
+                        "by": receipt.receiver,
+                        "reason": receipt.reason,
+                        "receiver_log_index": receipt.log_index,
                         "at": _stamp(now),
                     },
                 )

@@ -25,9 +25,9 @@ from accord.federation.protocol import (
     VerifiedRequest,
     check_body,
     decode_transaction,
-    make_receipt,
     verify_request_header,
 )
+from accord.federation.receipts import Receipt, ReceiptStatus, make_receipt
 from accord.node.inbox import MAX_ENVELOPE, InboxService
 from accord.policy.model import Decision
 from accord.store.database import Database, is_duplicate
@@ -127,7 +127,7 @@ class TransactionService:
         # queued for the group commit; then the receipts are collected in order. The envelopes
         # of a transaction therefore share commits without a thread each.
         answers = [self._begin(request.origin, i, envelope, kept) for i, envelope in envelopes]
-        receipts = [answer() for answer in answers]
+        receipts = [answer().to_dict() for answer in answers]
         return {"txn": txn, "receipts": receipts}
 
     def _kept(self, origin: NodeDescriptor, ids: list[str]) -> dict[str, KeptReceipt]:
@@ -141,7 +141,7 @@ class TransactionService:
         claimed_id: str,
         envelope: bytes,
         kept: dict[str, KeptReceipt],
-    ) -> Callable[[], dict[str, Any]]:
+    ) -> Callable[[], Receipt]:
         """Start taking one envelope; returns what gives its receipt once its storing (queued
         for the group commit) has committed."""
         digest = hashlib.sha256(envelope).hexdigest()
@@ -150,11 +150,11 @@ class TransactionService:
             if kept[claimed_id].digest != digest:
                 return lambda: self._other_content(origin, claimed_id, envelope)
             if not _refused_by_policy(receipt):
-                return lambda: dict(receipt)
+                return lambda: receipt
             # Refused under this node's register, which may have changed since (the sender
             # retried it): decided afresh, and the new answer kept in place of the old.
             self._forget_receipt(origin, claimed_id)
-        issued: dict[str, dict[str, Any]] = {}
+        issued: dict[str, Receipt] = {}
         try:
 
             def keep(decision: Decision, log_index: int) -> list[Insert]:
@@ -186,7 +186,7 @@ class TransactionService:
             refused = self._receipt(origin, claimed_id, envelope, None, reason)
             return lambda: refused
 
-        def answer() -> dict[str, Any]:
+        def answer() -> Receipt:
             try:
                 storing.result()
             except ReleaseDenied:  # refused under this node's register: logged, receipt kept
@@ -203,16 +203,14 @@ class TransactionService:
 
     def _already_received(
         self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
-    ) -> dict[str, Any]:
+    ) -> Receipt:
         with self.database.reading() as connection:
             found = FederationRepository(connection).received(claimed_id)
         if found is None or found[1] != envelope:
             return self._other_content(origin, claimed_id, envelope)
         return self._receipt(origin, claimed_id, envelope, found[0], "")
 
-    def _other_content(
-        self, origin: NodeDescriptor, claimed_id: str, envelope: bytes
-    ) -> dict[str, Any]:
+    def _other_content(self, origin: NodeDescriptor, claimed_id: str, envelope: bytes) -> Receipt:
         """A rejection that is not kept: the receipt kept for this id stays the answer."""
         reason = "this envelope id was already received with other content"
         return self._receipt(origin, claimed_id, envelope, None, reason, keep=False)
@@ -226,7 +224,7 @@ class TransactionService:
         reason: str,
         *,
         keep: bool = True,
-    ) -> dict[str, Any]:
+    ) -> Receipt:
         receipt = make_receipt(
             self.keys,
             envelope_id=envelope_id,
@@ -276,12 +274,8 @@ class TransactionService:
 POLICY_REFUSAL = "refused: "
 
 
-def _refused_by_policy(receipt: Any) -> bool:
-    return (
-        isinstance(receipt, dict)
-        and receipt.get("status") == "rejected"
-        and str(receipt.get("reason", "")).startswith(POLICY_REFUSAL)
-    )
+def _refused_by_policy(receipt: Receipt) -> bool:
+    return receipt.status is ReceiptStatus.REJECTED and receipt.reason.startswith(POLICY_REFUSAL)
 
 
 def denial_reason(decision: dict[str, Any]) -> str:

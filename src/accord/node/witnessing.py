@@ -26,11 +26,12 @@ from accord.clock import Clock
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.keys import NodeKeys
 from accord.errors import Conflict, InvalidInput, NotFound, VerificationFailed
-from accord.federation.protocol import (
+from accord.federation.witness import (
+    WitnessAnswer,
     decode_witness_request,
     encode_witness_request,
     sign_witness_answer,
-    witness_answer_verifies,
+    verify_witness_answer,
 )
 from accord.node.delivery import send_signed
 from accord.node.log import LogService
@@ -50,7 +51,7 @@ WITNESS_PATH = "/federation/v1/witness"
 
 def cosign_for(
     logs: LogService, keys: NodeKeys, origin: NodeDescriptor, body: bytes
-) -> dict[str, Any]:
+) -> WitnessAnswer:
     """The signed answer to an authenticated peer's witness request."""
     log_key_text, checkpoint, old_size, proof = decode_witness_request(body)
     log_key = VerifierKey.parse(log_key_text)
@@ -136,12 +137,12 @@ class WitnessClient:
     ) -> Cosigned:
         old = self._last_size(node)
         for _ in range(2):  # the second time from the size the witness says it has
-            answer = self._post(node, url, note, old, size)
-            if not witness_answer_verifies(answer, witness=descriptor, origin=self.logs.origin):
-                raise VerificationFailed(f"{node}'s witness answer does not verify")
-            if answer["cosignature"]:
+            answer = verify_witness_answer(
+                self._post(node, url, note, old, size), witness=descriptor, origin=self.logs.origin
+            )
+            if answer.cosignature:
                 return self._keep(node, answer, note, size)
-            witnessed = int(answer["witnessed_size"])
+            witnessed = answer.witnessed_size
             if witnessed > size or witnessed == old:
                 raise InvalidInput(f"{node} has witnessed size {witnessed}; this log is {size}")
             old = witnessed
@@ -158,11 +159,11 @@ class WitnessClient:
         answer: dict[str, Any] = response.json()
         return answer
 
-    def _keep(self, node: str, answer: dict[str, Any], note: str, size: int) -> Cosigned:
-        key = VerifierKey.parse(str(answer["witness_key"]))
+    def _keep(self, node: str, answer: WitnessAnswer, note: str, size: int) -> Cosigned:
+        key = VerifierKey.parse(answer.witness_key)
         if key.name != node:
             raise VerificationFailed(f"{node}'s witness key is named {key.name}")
-        line = str(answer["cosignature"])
+        line = answer.cosignature
         cosigned = parse_note(note + line)
         signature = next((s for s in cosigned.signatures if s.name == node), None)
         if signature is None or len(line.splitlines()) != 1:
@@ -175,12 +176,12 @@ class WitnessClient:
                     witness=node,
                     size=size,
                     root_hash=checkpoint.root_hash,
-                    cosignature=str(answer["cosignature"]),
+                    cosignature=answer.cosignature,
                     witness_key=key.encode(),
                     received_at=self.clock.now().astimezone(dt.UTC).isoformat(),
                 )
             )
-        return Cosigned(node, size, str(answer["cosignature"]))
+        return Cosigned(node, size, answer.cosignature)
 
 
 def cosigned_checkpoints(database: Database, logs: LogService) -> list[dict[str, Any]]:

@@ -11,13 +11,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from accord.federation.receipts import Receipt
 from accord.store.tables import federation_nonces, inbox, receipts_issued
 
 
 @dataclass(frozen=True, slots=True)
 class KeptReceipt:
     digest: str
-    receipt: dict[str, Any]
+    receipt: Receipt
 
 
 class FederationRepository:
@@ -48,30 +49,33 @@ class FederationRepository:
                 receipts_issued.c.envelope_id.in_(list(envelope_ids)),
             )
         )
-        return {str(r.envelope_id): KeptReceipt(str(r.digest), dict(r.receipt)) for r in rows}
+        return {
+            str(r.envelope_id): KeptReceipt(str(r.digest), Receipt.from_dict(r.receipt))
+            for r in rows
+        }
 
-    def kept_receipt(self, origin: str, envelope_id: str) -> dict[str, Any] | None:
+    def kept_receipt(self, origin: str, envelope_id: str) -> Receipt | None:
         found = self.connection.execute(
             sa.select(receipts_issued.c.receipt).where(
                 receipts_issued.c.envelope_id == envelope_id,
                 receipts_issued.c.sender_node == origin,
             )
         ).scalar_one_or_none()
-        return None if found is None else dict(found)
+        return None if found is None else Receipt.from_dict(found)
 
     @staticmethod
     def receipt_row(
-        origin: str, envelope_id: str, receipt: dict[str, Any]
+        origin: str, envelope_id: str, receipt: Receipt
     ) -> tuple[sa.Table, dict[str, Any]]:
         """The kept receipt's row, for a group-commit insert beside the envelope's storing."""
         return receipts_issued, {
             "envelope_id": envelope_id,
             "sender_node": origin,
-            "digest": receipt["digest"],
-            "receipt": receipt,
+            "digest": receipt.digest,
+            "receipt": receipt.to_dict(),
         }
 
-    def keep_receipt(self, origin: str, envelope_id: str, receipt: dict[str, Any]) -> None:
+    def keep_receipt(self, origin: str, envelope_id: str, receipt: Receipt) -> None:
         table, values = self.receipt_row(origin, envelope_id, receipt)
         self.connection.execute(table.insert(), values)
 

@@ -11,17 +11,16 @@ import pytest
 
 from accord.crypto.descriptor import describe, parse_descriptor
 from accord.crypto.keys import NodeKeys
-from accord.errors import InvalidInput, PeerRefused
+from accord.errors import InvalidInput, PeerRefused, VerificationFailed
 from accord.federation.protocol import (
     HEADER,
     decode_transaction,
     encode_transaction,
-    make_receipt,
-    receipt_verifies,
     retry_delay,
     sign_request,
     verify_request,
 )
+from accord.federation.receipts import Receipt, ReceiptStatus, make_receipt, verify_receipt
 
 NOW = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC)
 USA = NodeKeys.generate("usa.example", "USA", NOW - dt.timedelta(days=1), mldsa=True)
@@ -165,18 +164,40 @@ def test_receipts_bind_the_receiver_to_exactly_one_envelope() -> None:
         log_index=7,
         now=NOW,
     )
-    assert receipt_verifies(receipt, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed")
-    assert not receipt_verifies(receipt, receiver=PAK_PUBLIC, envelope_id="m2", envelope=b"sealed")
-    assert not receipt_verifies(receipt, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"other")
-    assert not receipt_verifies(receipt, receiver=USA_PUBLIC, envelope_id="m1", envelope=b"sealed")
-    flipped = {**receipt, "status": "rejected"}
-    assert not receipt_verifies(flipped, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed")
-    assert not receipt_verifies(
-        {**receipt, "extra": 1}, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed"
+    wire = receipt.to_dict()
+    verified = verify_receipt(wire, receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed")
+    assert verified == receipt
+    assert verified.accepted
+    assert verified.log_index == 7
+    for value, receiver, envelope_id, envelope in [
+        (wire, PAK_PUBLIC, "m2", b"sealed"),
+        (wire, PAK_PUBLIC, "m1", b"other"),
+        (wire, USA_PUBLIC, "m1", b"sealed"),
+        ({**wire, "status": "rejected"}, PAK_PUBLIC, "m1", b"sealed"),
+        ({**wire, "extra": 1}, PAK_PUBLIC, "m1", b"sealed"),
+        ({**wire, "at": "2024-06-01 09:00:00"}, PAK_PUBLIC, "m1", b"sealed"),
+        ({**wire, "log_index": True}, PAK_PUBLIC, "m1", b"sealed"),
+        ("nonsense", PAK_PUBLIC, "m1", b"sealed"),
+    ]:
+        with pytest.raises(VerificationFailed, match="receipt does not verify"):
+            verify_receipt(value, receiver=receiver, envelope_id=envelope_id, envelope=envelope)
+
+
+def test_a_receipt_round_trips() -> None:
+    receipt = make_receipt(
+        PAK,
+        envelope_id="m1",
+        envelope=b"sealed",
+        sender="usa.example",
+        accepted=False,
+        reason="refused: no agreement",
+        log_index=None,
+        now=NOW + dt.timedelta(microseconds=5),  # the wire keeps whole seconds
     )
-    assert not receipt_verifies(
-        "nonsense", receiver=PAK_PUBLIC, envelope_id="m1", envelope=b"sealed"
-    )
+    assert receipt.status is ReceiptStatus.REJECTED
+    assert receipt.at == NOW
+    assert Receipt.from_dict(receipt.to_dict()) == receipt
+    assert Receipt.from_dict(json.loads(json.dumps(receipt.to_dict()))) == receipt
 
 
 def test_backoff_grows_to_its_cap_with_bounded_jitter() -> None:
