@@ -112,3 +112,16 @@ def test_channels_json(home: Path) -> None:
         accord("channels", "USA", "PAK", "--on", "2021-06-01", "--json", home=home).stdout
     )
     assert closed["channels"] == []
+
+
+def test_a_banner_is_read_under_the_releasing_nations_policy(home: Path) -> None:
+    # Released by PAK, the banner is PAK's label: PAK originated it, no other nation's consent
+    # is needed (read under USA's policy, it would be USA's information released by PAK).
+    result = accord(
+        "decide", "--from", "PAK", "--to", "USA", "--label", "SECRET//REL TO USA, PAK",
+        "--capability", "secure-communications", "--activity", "joint-exercises",
+        "--on", "2024-01-01", "--json", home=home,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    reasons = {r["rule"]: r for r in json.loads(result.stdout)["reasons"]}
+    assert reasons["originator-consent"]["message"] == "PAK originated the information (its label)"

@@ -61,7 +61,6 @@ from accord.node.messaging import MAX_BODY, ReleaseResult
 from accord.node.runtime import start_workers
 from accord.node.services import NodeServices
 from accord.node.users import User
-from accord.node.watcher import LifecycleWatcher
 from accord.node.witnessing import cosigned_checkpoints
 from accord.tlog.merkle import leaf_hash
 
@@ -218,7 +217,7 @@ def message_content(message_id: str, node: NodeDep, current: OfficerDep) -> Resp
 
 @router.get("/v1/alerts")
 def list_alerts(node: NodeDep, current: AnyoneDep) -> list[dict[str, object]]:
-    return [a.to_dict() for a in LifecycleWatcher(node.database, node.clock).alerts()]
+    return [a.to_dict() for a in node.watcher().alerts()]
 
 
 @router.get("/v1/log/checkpoint", response_class=PlainTextResponse)

@@ -17,12 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from accord.agreements.dates import parse_day
 from accord.api.middleware import USER_KEY, RequestCounters
 from accord.errors import Forbidden, InvalidInput, Unauthenticated
-from accord.labels.banner import banner_to_label, parse_banner
-from accord.labels.json_form import label_from_dict
 from accord.labels.label import Label
 from accord.labels.national import national_policy
-from accord.labels.reading import checked
 from accord.labels.security_policy import SecurityPolicy
+from accord.node.labels import label_from_banner, label_from_json
 from accord.node.services import NodeServices
 from accord.node.users import Role, User
 
@@ -107,8 +105,8 @@ def label_of(value: LabelIn, services: NodeServices) -> Label:
     if (value.banner is None) == (value.json_form is None):
         raise InvalidInput("give the label as exactly one of 'banner' and 'json'")
     if value.banner is not None:
-        return banner_to_label(parse_banner(value.banner), own_policy(services))
-    return checked(label_from_dict(value.json_form), services.engine.policies)
+        return label_from_banner(services.engine, value.banner, nation=services.keys.nation)
+    return label_from_json(services.engine, value.json_form)
 
 
 def day_of(node: NodeServices, on: str | None) -> dt.date:

@@ -15,7 +15,8 @@ from accord.agreements.merge import MergeSummary
 from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import InvalidInput
-from accord.node.register import RegisterService, open_database
+from accord.node.register import RegisterService
+from accord.node.services import NodeServices
 from accord.node.transfers import TransferService
 
 #: Tests replace this to run commands at a fixed date.
@@ -30,21 +31,25 @@ def settings() -> Settings:
 
 
 @contextmanager
-def register_service() -> Iterator[RegisterService]:
-    database = open_database(settings())
+def node() -> Iterator[NodeServices]:
+    """The node's services (the one composition root), closed when the block ends."""
+    services = NodeServices.open(settings(), clock)
     try:
-        yield RegisterService(database, clock)
+        yield services
     finally:
-        database.dispose()
+        services.close()
+
+
+@contextmanager
+def register_service() -> Iterator[RegisterService]:
+    with node() as services:
+        yield services.register
 
 
 @contextmanager
 def transfer_service() -> Iterator[TransferService]:
-    database = open_database(settings())
-    try:
-        yield TransferService(database)
-    finally:
-        database.dispose()
+    with node() as services:
+        yield services.transfers()
 
 
 def print_json(value: Any) -> None:

@@ -3,8 +3,6 @@ nodes from the node's own machine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -13,21 +11,11 @@ from rich.table import Table
 
 from accord.cli import context
 from accord.crypto.descriptor import MAX_DESCRIPTOR_BYTES
-from accord.node.services import NodeServices
 from accord.node.witnessing import cosigned_checkpoints
 
 peers_app = typer.Typer(help="Partner nodes: pinned descriptors and URLs.", no_args_is_help=True)
 messages_app = typer.Typer(help="Messages this node sent.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-@contextmanager
-def _node() -> Iterator[NodeServices]:
-    node = NodeServices.open(context.settings(), context.clock)
-    try:
-        yield node
-    finally:
-        node.close()
 
 
 @peers_app.command("add")
@@ -37,7 +25,7 @@ def add(
 ) -> None:
     """Pin a peer's descriptor (an update must be signed by a key already pinned) and its URL."""
     data = context.read_file(descriptor, MAX_DESCRIPTOR_BYTES, "descriptor")
-    with _node() as node:
+    with context.node() as node:
         peer, known = node.peers().add(data, url)
     verb = "updated" if known else "added"
     context.out.print(f"{verb} peer {peer.node} ({peer.nation}) at {peer.url}", markup=False)
@@ -46,7 +34,7 @@ def add(
 @peers_app.command("list")
 def list_peers(as_json: JsonOption = False) -> None:
     """The peers this node federates with."""
-    with _node() as node:
+    with context.node() as node:
         peers = node.peers().list()
     if as_json:
         context.print_json([p.to_dict() for p in peers])
@@ -65,14 +53,14 @@ def list_peers(as_json: JsonOption = False) -> None:
 @peers_app.command("show")
 def show(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
     """One peer, with its pinned keys (JSON)."""
-    with _node() as node:
+    with context.node() as node:
         context.print_json(node.peers().get(node_name).to_dict())
 
 
 @peers_app.command("remove")
 def remove(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
     """Stop federating with a peer: its URL and pinned descriptor are removed."""
-    with _node() as node:
+    with context.node() as node:
         node.peers().remove(node_name)
     context.out.print(f"removed peer {node_name}", markup=False)
 
@@ -83,7 +71,7 @@ def status(
 ) -> None:
     """A sent message's state: queued, sending, held (with the reason it may not leave),
     delivered (with the receipt) or refused by the partner (with its reason)."""
-    with _node() as node:
+    with context.node() as node:
         view = node.messaging().status(message_id)
     if as_json:
         context.print_json(view)
@@ -103,7 +91,7 @@ def retry(
     """Send a message again at once: one the partner refused (the partner decides it afresh),
     one held (decided again now), or one waiting to retry. A delivered message is not sent
     again."""
-    with _node() as node:
+    with context.node() as node:
         view = node.messaging().retry(message_id)
     if as_json:
         context.print_json(view)
@@ -117,7 +105,7 @@ def retry(
 
 def deliver(as_json: JsonOption = False) -> None:
     """Run one delivery pass now (``accord serve`` runs them continuously)."""
-    with _node() as node:
+    with context.node() as node:
         report = node.delivery().run_once()
     summary = {
         "delivered": report.delivered,
@@ -134,7 +122,7 @@ def deliver(as_json: JsonOption = False) -> None:
 def witness(as_json: JsonOption = False) -> None:
     """Ask every peer now to cosign this node's latest checkpoint (``accord serve`` asks every
     ACCORD_WITNESS_INTERVAL_SECONDS)."""
-    with _node() as node:
+    with context.node() as node:
         done = node.witnesses().collect()
         cosigned = cosigned_checkpoints(node.database, node.log)
     if as_json:

@@ -14,7 +14,6 @@ import typer
 from accord.cli import context
 from accord.errors import InvalidInput, VerificationFailed
 from accord.node.log import LogService
-from accord.node.register import open_database
 from accord.tlog import entries as log_entries
 from accord.tlog.entries import EntryKind, LogEntry
 from accord.tlog.merkle import leaf_hash
@@ -29,12 +28,8 @@ MAX_INPUT = 1024 * 1024
 
 @contextmanager
 def _service() -> Iterator[LogService]:
-    settings = context.settings()
-    database = open_database(settings)
-    try:
-        yield LogService(database, settings, context.clock)
-    finally:
-        database.dispose()
+    with context.node() as node:
+        yield node.log
 
 
 @app.command()

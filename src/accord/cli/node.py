@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -21,54 +18,18 @@ from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
 from accord.cli.policy import DENIED_EXIT
 from accord.errors import InvalidInput
-from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.label import Label
-from accord.labels.national import national_policy, shipped_policies
-from accord.labels.reading import read_label
-from accord.node import keys as key_files
 from accord.node.inbox import MAX_ENVELOPE
-from accord.node.messaging import MAX_BODY, MessagingService
-from accord.node.register import RegisterService, open_database
+from accord.node.labels import label_from_banner, label_from_document
+from accord.node.messaging import MAX_BODY
 from accord.node.services import NodeServices
-from accord.node.users import Role, UserService
-from accord.node.watcher import LifecycleWatcher
+from accord.node.users import Role
 
 users_app = typer.Typer(
     help="The node's users: officers, operators, auditors.", no_args_is_help=True
 )
 tokens_app = typer.Typer(help="API tokens of users.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
-
-
-@dataclass
-class _Node:
-    users: UserService
-    messaging: MessagingService | None
-
-
-@contextmanager
-def _node(*, messaging: bool = False) -> Iterator[_Node]:
-    settings = context.settings()
-    keys = key_files.load_key_set(settings)
-    policy = national_policy(keys.nation)
-    database = open_database(settings)
-    try:
-        users = UserService(database, context.clock, policy, keys.nation)
-        service = None
-        if messaging:
-            register = RegisterService(database, context.clock)
-            engine = register.engine(settings.evidence)
-            service = MessagingService(
-                database,
-                context.clock,
-                keys=keys,
-                engine=engine,
-                users=users,
-                partners=key_files.pinned_all(settings),
-            )
-        yield _Node(users=users, messaging=service)
-    finally:
-        database.dispose()
 
 
 @users_app.command("add")
@@ -83,7 +44,7 @@ def add_user(
     ] = None,
 ) -> None:
     """Add a user of this node."""
-    with _node() as node:
+    with context.node() as node:
         user = node.users.add(name, role, clearance, category or [])
     context.out.print(
         f"added {user.role.value} {user.name}"
@@ -95,7 +56,7 @@ def add_user(
 @users_app.command("list")
 def list_users(as_json: JsonOption = False) -> None:
     """List the node's users."""
-    with _node() as node:
+    with context.node() as node:
         found = node.users.list()
     if as_json:
         context.print_json([u.to_dict() for u in found])
@@ -115,7 +76,7 @@ def list_users(as_json: JsonOption = False) -> None:
 @users_app.command("show")
 def show_user(name: str, as_json: JsonOption = False) -> None:
     """Show one user."""
-    with _node() as node:
+    with context.node() as node:
         user = node.users.get(name)
     if as_json:
         context.print_json(user.to_dict())
@@ -127,7 +88,7 @@ def show_user(name: str, as_json: JsonOption = False) -> None:
 @users_app.command("revoke")
 def revoke_user(name: str) -> None:
     """Revoke a user and all their tokens."""
-    with _node() as node:
+    with context.node() as node:
         node.users.revoke(name)
     context.out.print(f"revoked {name} and their tokens", markup=False)
 
@@ -140,7 +101,7 @@ def create_token(
     """Create an API token; the token alone is printed on stdout, once."""
     today = context.clock.today()
     lifetime = dt.timedelta(days=(Duration.parse(expires_in).add_to(today) - today).days)
-    with _node() as node:
+    with context.node() as node:
         issued = node.users.create_token(name, lifetime=lifetime)
     context.err.print(
         f"token {issued.id} for {issued.user}, expires {issued.expires_at}", markup=False
@@ -151,19 +112,18 @@ def create_token(
 @tokens_app.command("revoke")
 def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token."""
-    with _node() as node:
+    with context.node() as node:
         node.users.revoke_token(token_id)
     context.out.print(f"revoked token {token_id}", markup=False)
 
 
-def _label(value: str, nation: str) -> Label:
+def _label(value: str, node: NodeServices) -> Label:
+    """A label file, or a banner read under the node's own national policy."""
     path = Path(value)
     if path.is_file():
         limit = context.settings().limits.label_bytes
-        return read_label(context.read_file(path, limit, "label"), shipped_policies()).label
-    # A banner is read under the node's own national policy (each shipped policy has the
-    # REL TO and NOFORN categories a banner names).
-    return banner_to_label(parse_banner(value), national_policy(nation))
+        return label_from_document(node.engine, context.read_file(path, limit, "label"))
+    return label_from_banner(node.engine, value, nation=node.keys.nation)
 
 
 def send(
@@ -186,12 +146,11 @@ def send(
     else:
         assert file is not None
         body = context.read_file(file, MAX_BODY, "file")
-    with _node(messaging=True) as node:
-        assert node.messaging is not None
-        result = node.messaging.release(
+    with context.node() as node:
+        result = node.messaging().release(
             user_name=user,
             recipient=nation_code(to),
-            label=_label(label, node.messaging.keys.nation),
+            label=_label(label, node),
             capability=capability_of(capability).value,
             activity=activity(activity_name).value,
             body=body,
@@ -213,14 +172,13 @@ def outbox(
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the envelope.")] = None,
 ) -> None:
     """Messages released and waiting for delivery (or one's sealed envelope, for hand delivery)."""
-    with _node(messaging=True) as node:
-        assert node.messaging is not None
+    with context.node() as node:
         if envelope is not None:
             if out is None:
                 raise InvalidInput("--envelope needs --out FILE")
-            out.write_bytes(node.messaging.envelope(envelope))
+            out.write_bytes(node.messaging().envelope(envelope))
             return
-        rows = node.messaging.outbox()
+        rows = node.messaging().outbox()
     if as_json:
         context.print_json(rows)
         return
@@ -238,18 +196,10 @@ def outbox(
     context.out.print(table)
 
 
-@contextmanager
-def _watcher() -> Iterator[LifecycleWatcher]:
-    database = open_database(context.settings())
-    try:
-        yield LifecycleWatcher(database, context.clock)
-    finally:
-        database.dispose()
-
-
 def alerts(as_json: JsonOption = False) -> None:
     """Alerts of the lifecycle watcher: agreements about to expire, channels opened or closed."""
-    with _watcher() as watcher:
+    with context.node() as node:
+        watcher = node.watcher()
         found = watcher.alerts()
     if as_json:
         context.print_json([a.to_dict() for a in found])
@@ -262,20 +212,12 @@ def alerts(as_json: JsonOption = False) -> None:
 
 def watch() -> None:
     """Run the lifecycle watcher once (accord serve runs it periodically)."""
-    with _watcher() as watcher:
+    with context.node() as node:
+        watcher = node.watcher()
         raised = watcher.run_once()
     context.out.print(f"{len(raised)} new alert(s)", markup=False)
     for alert in raised:
         context.out.print(f"[{alert.kind}] {alert.message}", markup=False)
-
-
-@contextmanager
-def _services() -> Iterator[NodeServices]:
-    node = NodeServices.open(context.settings(), context.clock)
-    try:
-        yield node
-    finally:
-        node.close()
 
 
 def receive(
@@ -285,7 +227,7 @@ def receive(
     """Receive a partner's envelope: verified, decided again under this node's register, and
     stored in the inbox (exit 3 if refused)."""
     data = context.read_file(file, MAX_ENVELOPE, "envelope")
-    with _services() as node:
+    with context.node() as node:
         accepted = node.inbox().accept(data)
     if as_json:
         context.print_json(
@@ -306,7 +248,7 @@ def inbox(
     as_json: JsonOption = False,
 ) -> None:
     """Messages this user may read (nothing above their clearance is listed)."""
-    with _services() as node:
+    with context.node() as node:
         reader = node.users.require(user, Role.OFFICER)
         rows = node.inbox().list_for(reader)
     if as_json:
@@ -326,7 +268,7 @@ def read(
     ] = None,
 ) -> None:
     """Open a message for a reader, after their read decision."""
-    with _services() as node:
+    with context.node() as node:
         reader = node.users.require(user, Role.OFFICER)
         content = node.inbox().read(reader, message_id)
     if out is not None:

@@ -17,10 +17,9 @@ from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
 from accord.cli.evidence import EvidenceOption, reading
 from accord.errors import InvalidInput
-from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.label import Clearance, Label
-from accord.labels.national import national_policy
-from accord.labels.reading import read_clearance, read_label
+from accord.labels.reading import read_clearance
+from accord.node.labels import label_from_banner, label_from_document
 from accord.policy.clearances import national_clearance
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import ReleaseRequest
@@ -37,12 +36,13 @@ def _day(on: str | None) -> dt.date:
     return parse_day(on) if on else context.clock.today()
 
 
-def _label(value: str, engine: PolicyEngine) -> Label:
+def _label(value: str, engine: PolicyEngine, sender: str) -> Label:
+    """A label file, or a banner read under the releasing nation's policy."""
     path = Path(value)
     if path.is_file():
         limit = context.settings().limits.label_bytes
-        return read_label(context.read_file(path, limit, "label"), engine.policies).label
-    return banner_to_label(parse_banner(value), national_policy("USA"))
+        return label_from_document(engine, context.read_file(path, limit, "label"))
+    return label_from_banner(engine, value, nation=sender)
 
 
 def _clearance(
@@ -65,7 +65,11 @@ def decide(
     recipient: Annotated[str, typer.Option("--to", help="The receiving nation.")],
     label: Annotated[
         str,
-        typer.Option("--label", help='A US banner ("SECRET//REL TO USA, PAK") or a label file.'),
+        typer.Option(
+            "--label",
+            help='A banner ("SECRET//REL TO USA, PAK", read under the --from nation\'s policy) '
+            "or a label file.",
+        ),
     ],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
@@ -92,7 +96,7 @@ def decide(
     request = ReleaseRequest(
         sender=sender_code,
         recipient=recipient_code,
-        label=_label(label, engine),
+        label=_label(label, engine, sender_code),
         capability=capability_value,
         activity=activity_value,
         day=day,

@@ -37,11 +37,10 @@ from accord.federation.protocol import (
 )
 from accord.federation.receipts import Receipt, verify_receipt
 from accord.labels.json_form import label_from_dict
+from accord.node.decisions import decide_release
 from accord.node.federation_server import denial_reason
 from accord.node.outbox_log import log_changes
-from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
-from accord.policy.model import ReleaseRequest
 from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository, QueuedMessage
@@ -189,20 +188,14 @@ class DeliveryWorker:
 
     def _decide_again(self, message: QueuedMessage) -> str | None:
         """None if the release is still permitted today; else why it is held."""
-        day = self.clock.today()
-        policy = self.engine.policy_of_nation(message.recipient_nation)
-        decision = self.engine.decide(
-            ReleaseRequest(
-                sender=self.keys.nation,
-                recipient=message.recipient_nation,
-                label=label_from_dict(message.label),
-                capability=message.capability,
-                activity=message.activity,
-                day=day,
-                clearance=node_accreditation(policy, message.recipient_nation, day)
-                if policy is not None
-                else None,
-            )
+        decision = decide_release(
+            self.engine,
+            sender=self.keys.nation,
+            recipient=message.recipient_nation,
+            label=label_from_dict(message.label),
+            capability=message.capability,
+            activity=message.activity,
+            day=self.clock.today(),
         )
         return None if decision.permit else denial_reason(decision.to_dict())
 

@@ -30,10 +30,10 @@ from accord.crypto.wire import Limits, Reader
 from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
+from accord.node.decisions import decide_release
 from accord.node.users import User
-from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
-from accord.policy.model import Decision, ReleaseRequest
+from accord.policy.model import Decision
 from accord.store.database import Database, is_duplicate
 from accord.store.group_commit import GroupCommitter, Insert
 from accord.store.inbox_repository import InboxMessage, InboxRepository
@@ -110,19 +110,14 @@ class InboxService:
             raise InvalidInput("the envelope names no activity, so no agreement's scope covers it")
         label = checked(label_from_dict(header["label"]), self.engine.policies)
         now = self.clock.now()
-        own = self.engine.policy_of_nation(self.keys.nation)
-        assert own is not None
-        accreditation = node_accreditation(own, self.keys.nation, now.date())
-        decision = self.engine.decide(
-            ReleaseRequest(
-                sender=sender.nation,
-                recipient=self.keys.nation,
-                label=label,
-                capability=str(header["capability"]),
-                activity=str(header["activity"]),
-                day=now.date(),
-                clearance=accreditation,
-            )
+        decision = decide_release(
+            self.engine,
+            sender=sender.nation,
+            recipient=self.keys.nation,
+            label=label,
+            capability=str(header["capability"]),
+            activity=str(header["activity"]),
+            day=now.date(),
         )
         stamp = now.astimezone(dt.UTC).isoformat()
         entry = {

@@ -31,11 +31,11 @@ from accord.errors import Conflict, InvalidInput, NotFound
 from accord.federation.outbox import OutboxEvent, OutboxState, transition
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.label import Label
+from accord.node.decisions import decide_release
 from accord.node.outbox_log import log_changes
 from accord.node.users import Role, User, UserService
-from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
-from accord.policy.model import Decision, ReleaseRequest
+from accord.policy.model import Decision
 from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository
@@ -158,20 +158,14 @@ class MessagingService:
             raise InvalidInput(
                 f"{user.name} may not release what they may not read: {readable.reasons[0].message}"
             )
-        target = self.engine.policy_of_nation(recipient)
-        accreditation = None
-        if target is not None:
-            accreditation = node_accreditation(target, recipient, day)
-        decision = self.engine.decide(
-            ReleaseRequest(
-                sender=self.keys.nation,
-                recipient=recipient,
-                label=label,
-                capability=capability,
-                activity=activity,
-                day=day,
-                clearance=accreditation,
-            )
+        decision = decide_release(
+            self.engine,
+            sender=self.keys.nation,
+            recipient=recipient,
+            label=label,
+            capability=capability,
+            activity=activity,
+            day=day,
         )
         stamp = now.astimezone(dt.UTC).isoformat()
         label_json = label_to_dict(label)

@@ -1,82 +1,99 @@
-"""The node's services wired together: what ``accord serve`` (and the CLI's node commands) run on.
+"""The node's services wired together, once: what ``accord serve``, the CLI and the API run on.
 
-The register, the policy engine and the partners are loaded when the services start; a change to
-the register through ``record_event`` rebuilds the engine, so every later decision uses it and
-records its version.
+Everything is built on first use. The policy engine is built from the register and rebuilt
+when the register's revision changes (``follow_register``, which every serving process runs
+every 0.5 s), so every decision uses the register as stored and records its revision.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
-from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from accord.clock import Clock
 from accord.config import Settings
 from accord.crypto.descriptor import NodeDescriptor
 from accord.crypto.keys import NodeKeys
-from accord.labels.national import national_policy
-from accord.node.delivery import DeliveryWorker
-from accord.node.federation_server import RequestGate, TransactionService
-from accord.node.inbox import InboxService
 from accord.node.keys import PinnedPartners, load_key_set
-from accord.node.log import LogService
-from accord.node.messaging import MessagingService
-from accord.node.peers import PeerService
 from accord.node.register import RegisterService, open_database
-from accord.node.transfers import TransferService
-from accord.node.users import UserService
-from accord.node.witnessing import WitnessClient
 from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 
+if TYPE_CHECKING:
+    import httpx
+
+    from accord.node.delivery import DeliveryWorker
+    from accord.node.federation_server import RequestGate, TransactionService
+    from accord.node.inbox import InboxService
+    from accord.node.log import LogService
+    from accord.node.messaging import MessagingService
+    from accord.node.peers import PeerService
+    from accord.node.transfers import TransferService
+    from accord.node.users import UserService
+    from accord.node.watcher import LifecycleWatcher
+    from accord.node.witnessing import WitnessClient
+
 log = logging.getLogger("accord.register")
 
 
-@dataclass
 class NodeServices:
-    settings: Settings
-    clock: Clock
-    database: Database
-    keys: NodeKeys
-    register: RegisterService
-    users: UserService
-    log: LogService
-    committer: GroupCommitter
-    partners: PinnedPartners
-    _engine: PolicyEngine
-    _revision: int
-    _lock: threading.Lock
-    _client: httpx.Client | None = None
+    """The node's one composition root: the CLI, the API and the workers get every service from
+    here. Each part is built on first use, so that a command that only reads the register opens
+    the database and nothing else (no keys, no engine, no threads)."""
+
+    def __init__(self, settings: Settings, clock: Clock, database: Database) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.database = database
+        self.register = RegisterService(database, clock)
+        # The group committer starts its writer thread on the first write, not here; built now
+        # so that concurrent first uses share one.
+        self.committer = GroupCommitter(database)
+        self.partners = PinnedPartners(settings)
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._engine: PolicyEngine | None = None
+        self._revision = -1
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> NodeServices:
-        keys = load_key_set(settings)
-        database = open_database(settings)
-        register = RegisterService(database, clock)
-        engine, revision = register.engine_and_revision(settings.evidence)
-        return cls(
-            settings=settings,
-            clock=clock,
-            database=database,
-            keys=keys,
-            register=register,
-            users=UserService(database, clock, national_policy(keys.nation), keys.nation),
-            log=LogService(database, settings, clock),
-            committer=GroupCommitter(database),
-            partners=PinnedPartners(settings),
-            _engine=engine,
-            _revision=revision,
-            _lock=threading.Lock(),
+        """The services over the node's database (refused with what to do if it was never
+        initialised)."""
+        return cls(settings, clock, open_database(settings))
+
+    @functools.cached_property
+    def keys(self) -> NodeKeys:
+        return load_key_set(self.settings)
+
+    @functools.cached_property
+    def users(self) -> UserService:
+        from accord.labels.national import national_policy
+        from accord.node.users import UserService
+
+        return UserService(
+            self.database, self.clock, national_policy(self.keys.nation), self.keys.nation
         )
+
+    @functools.cached_property
+    def log(self) -> LogService:
+        from accord.node.log import LogService
+
+        return LogService(self.database, self.settings, self.clock)
 
     @property
     def engine(self) -> PolicyEngine:
-        return self._engine
+        """The policy engine over the register as this node reads it (``ACCORD_EVIDENCE``),
+        rebuilt when the register changes (:meth:`follow_register`)."""
+        engine = self._engine
+        if engine is None:
+            self.refresh()
+            engine = self._engine
+            assert engine is not None
+        return engine
 
     def refresh(self) -> None:
         """Rebuild the engine from the stored register (after a change)."""
@@ -87,8 +104,8 @@ class NodeServices:
         """Rebuild the engine if the stored register changed since it was built (by the CLI,
         the API, or another worker process): every later decision uses the new register, and
         every held message is decided again at once. One small query when nothing changed."""
-        if self.register.revision() == self._revision:
-            return False
+        if self._engine is None or self.register.revision() == self._revision:
+            return False  # not built yet (it will be from the current register) or current
         self.refresh()
         held = self.messaging().decide_held_again()
         log.info(
@@ -101,6 +118,8 @@ class NodeServices:
         return True
 
     def messaging(self) -> MessagingService:
+        from accord.node.messaging import MessagingService
+
         return MessagingService(
             self.database,
             self.clock,
@@ -112,6 +131,8 @@ class NodeServices:
         )
 
     def inbox(self) -> InboxService:
+        from accord.node.inbox import InboxService
+
         return InboxService(
             self.database,
             self.clock,
@@ -122,9 +143,18 @@ class NodeServices:
         )
 
     def transfers(self) -> TransferService:
+        from accord.node.transfers import TransferService
+
         return TransferService(self.database)
 
+    def watcher(self) -> LifecycleWatcher:
+        from accord.node.watcher import LifecycleWatcher
+
+        return LifecycleWatcher(self.database, self.clock)
+
     def peers(self) -> PeerService:
+        from accord.node.peers import PeerService
+
         return PeerService(self.database, self.settings, self.clock)
 
     def federated_partners(self) -> dict[str, NodeDescriptor]:
@@ -133,11 +163,15 @@ class NodeServices:
         return {node: d for node, d in self.partners.current().items() if node in urls}
 
     def gate(self) -> RequestGate:
+        from accord.node.federation_server import RequestGate
+
         return RequestGate(
             self.database, self.clock, receiver=self.keys.node, peers=self.federated_partners()
         )
 
     def witnesses(self) -> WitnessClient:
+        from accord.node.witnessing import WitnessClient
+
         return WitnessClient(
             self.database,
             self.clock,
@@ -149,11 +183,15 @@ class NodeServices:
         )
 
     def http_client(self) -> httpx.Client:
+        import httpx
+
         if self._client is None:
             self._client = httpx.Client(timeout=15.0)
         return self._client
 
     def transactions(self) -> TransactionService:
+        from accord.node.federation_server import TransactionService
+
         return TransactionService(
             self.database,
             self.clock,
@@ -164,6 +202,8 @@ class NodeServices:
         )
 
     def delivery(self) -> DeliveryWorker:
+        from accord.node.delivery import DeliveryWorker
+
         return DeliveryWorker(
             self.database,
             self.clock,

@@ -1,0 +1,42 @@
+"""The node-level release decision, one for every path a message takes: a release (messaging),
+a message decided again before it leaves (delivery), and a partner's message received (inbox).
+
+The receiving nation's node stands for its readers with its nation's highest level under that
+nation's policy (``node_accreditation``): each reader is decided again when they read. With no
+policy for the receiving nation, there is no clearance, and the clearance rule denies: the node
+fails closed rather than guessing how that nation's readers are cleared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from accord.labels.label import Label
+from accord.policy.clearances import node_accreditation
+from accord.policy.engine import PolicyEngine
+from accord.policy.model import Decision, ReleaseRequest
+
+
+def decide_release(
+    engine: PolicyEngine,
+    *,
+    sender: str,
+    recipient: str,
+    label: Label,
+    capability: str,
+    activity: str,
+    day: dt.date,
+) -> Decision:
+    policy = engine.policy_of_nation(recipient)
+    clearance = node_accreditation(policy, recipient, day) if policy is not None else None
+    return engine.decide(
+        ReleaseRequest(
+            sender=sender,
+            recipient=recipient,
+            label=label,
+            capability=capability,
+            activity=activity,
+            day=day,
+            clearance=clearance,
+        )
+    )
