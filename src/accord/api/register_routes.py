@@ -24,10 +24,8 @@ from accord.api.deps import (
     day_of,
     label_of,
 )
-from accord.errors import InvalidInput
+from accord.node import views as node_views
 from accord.node.register import event_from_fields
-from accord.policy.clearances import national_clearance
-from accord.policy.model import ReleaseRequest
 
 router = APIRouter(**ROUTER_OPTIONS)
 
@@ -46,22 +44,20 @@ class DecisionIn(Model):
 def what_if(body: DecisionIn, node: NodeDep, current: AuditingDep) -> dict[str, Any]:
     day = day_of(node, body.on)
     recipient = nation_code(body.recipient)
-    clearance = None
-    if body.clearance is not None:
-        policy = node.engine.policy_of_nation(recipient)
-        if policy is None:
-            raise InvalidInput(f"no security policy is known for {recipient}")
-        clearance = national_clearance(policy, body.clearance, recipient, day)
-    decision = node.engine.decide(
-        ReleaseRequest(
-            sender=nation_code(body.sender) if body.sender else node.keys.nation,
-            recipient=recipient,
-            label=label_of(body.label, node),
-            capability=capability_of(body.capability).value,
-            activity=activity_of(body.activity).value,
-            day=day,
-            clearance=clearance,
-        )
+    engine = node.engine
+    decision = node_views.what_if(
+        engine,
+        sender=nation_code(body.sender) if body.sender else node.keys.nation,
+        recipient=recipient,
+        label=label_of(body.label, node),
+        capability=capability_of(body.capability).value,
+        activity=activity_of(body.activity).value,
+        day=day,
+        clearance=(
+            node_views.clearance_of_level(engine, recipient, body.clearance, day)
+            if body.clearance is not None
+            else None
+        ),
     )
     return decision.to_dict()
 
@@ -91,19 +87,7 @@ def channels(
     node: NodeDep, current: AnyoneDep, a: str, b: str, on: str | None = None
 ) -> dict[str, Any]:
     day = day_of(node, on)
-    first, second = nation_code(a), nation_code(b)
-    return {
-        "nations": sorted([first, second]),
-        "day": day.isoformat(),
-        "channels": [
-            {
-                "capability": o.capability,
-                "agreements": list(o.agreements),
-                "until": str(o.until) if o.until else None,
-            }
-            for o in node.engine.channels(first, second, day)
-        ],
-    }
+    return node_views.channels_view(node.engine, nation_code(a), nation_code(b), day)
 
 
 @router.get("/v1/agreements/{agreement_id}")

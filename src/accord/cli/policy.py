@@ -16,13 +16,11 @@ from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
 from accord.cli.evidence import EvidenceOption, reading
-from accord.errors import InvalidInput
 from accord.labels.label import Clearance, Label
 from accord.labels.reading import read_clearance
 from accord.node.labels import label_from_banner, label_from_document
-from accord.policy.clearances import national_clearance
+from accord.node.views import channels_view, clearance_of_level, what_if
 from accord.policy.engine import PolicyEngine
-from accord.policy.model import ReleaseRequest
 
 DENIED_EXIT = 3
 
@@ -54,10 +52,7 @@ def _clearance(
     if path.is_file():
         limit = context.settings().limits.label_bytes
         return read_clearance(context.read_file(path, limit, "clearance"), engine.policies)
-    policy = engine.policy_of_nation(recipient)
-    if policy is None:
-        raise InvalidInput(f"no security policy is known for {recipient}: give a clearance file")
-    return national_clearance(policy, value, recipient, day, categories)
+    return clearance_of_level(engine, recipient, value, day, categories)
 
 
 def decide(
@@ -93,7 +88,8 @@ def decide(
     capability_value = capability_of(capability).value
     activity_value = activity(activity_name).value
     engine = _engine(evidence)
-    request = ReleaseRequest(
+    decision = what_if(
+        engine,
         sender=sender_code,
         recipient=recipient_code,
         label=_label(label, engine, sender_code),
@@ -102,7 +98,6 @@ def decide(
         day=day,
         clearance=_clearance(clearance, category or [], recipient_code, engine, day),
     )
-    decision = engine.decide(request)
     if as_json:
         context.print_json(decision.to_dict())
     else:
@@ -124,17 +119,10 @@ def channels(
     until when."""
     day = _day(on)
     a, b = nation_code(first), nation_code(second)
-    openings = _engine(evidence).channels(a, b, day)
-    rows: list[dict[str, Any]] = [
-        {
-            "capability": o.capability,
-            "agreements": list(o.agreements),
-            "until": str(o.until) if o.until else None,
-        }
-        for o in openings
-    ]
+    view = channels_view(_engine(evidence), a, b, day)
+    rows: list[dict[str, Any]] = view["channels"]
     if as_json:
-        context.print_json({"nations": sorted([a, b]), "day": day.isoformat(), "channels": rows})
+        context.print_json(view)
         return
     if not rows:
         context.out.print(f"no channel is open between {a} and {b} on {day}", markup=False)
