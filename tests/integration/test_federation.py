@@ -9,6 +9,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -215,3 +216,51 @@ def test_peers_witness_each_others_logs(pair: tuple[Node, Node]) -> None:
     forged = str(second[0]["note"]).replace(str(second[0]["size"]), str(second[0]["size"] + 1), 1)
     with pytest.raises((VerificationFailed, InvalidInput)):
         check_cosigned(forged, log_key, VerifierKey.parse(second[0]["witness_key"]))
+
+
+@pytest.mark.real_processes
+def test_serving_nodes_follow_a_register_changed_by_the_cli(tmp_path: Path) -> None:
+    """The scenario of a new operator: PAK's register is changed with the CLI while both nodes
+    serve. PAK's running node refuses what its register no longer permits (the message is kept,
+    refused, with PAK's reason), and once the register permits it again a retry delivers it,
+    with no restart of either node."""
+    clock = tmp_path / "clock"
+    clock.write_text("2024-06-01")
+    extra = {"ACCORD_UNSAFE_CLOCK_FILE": str(clock)}
+    usa = Node(tmp_path / "usa", "USA", "usa.example", environment=extra)
+    pak = Node(tmp_path / "pak", "PAK", "pak.example", environment=extra)
+    for node in (usa, pak):
+        assert node.run("init", "--nation", node.nation, "--name", node.name).returncode == 0
+    for node, other in ((usa, pak), (pak, usa)):
+        added = node.run(
+            "peers", "add", "--descriptor", str(other.home / "descriptor.json"), "--url", other.url
+        )
+        assert added.returncode == 0, added.stderr
+    assert (
+        usa.run("users", "add", "alice", "--role", "officer", "--clearance", "SECRET").returncode
+        == 0
+    )
+    usa.start()
+    pak.start()
+    try:
+        suspended = pak.run(
+            "agreements", "record", "pak-usa-cismoa", "suspended", "--date", "2024-05-01"
+        )
+        assert suspended.returncode == 0, suspended.stderr
+        time.sleep(1.0)  # PAK's serving process follows its register within 0.5 s
+        message = _send(usa, "resupply at dawn")
+        refused = _status(usa, message, "refused")
+        assert "refused: " in str(refused["reason"])
+
+        resumed = pak.run(
+            "agreements", "record", "pak-usa-cismoa", "resumed", "--date", "2024-05-31"
+        )
+        assert resumed.returncode == 0, resumed.stderr
+        time.sleep(1.0)
+        retried = usa.json("messages", "retry", message)
+        assert retried["status"] == "queued"  # type: ignore[index]
+        delivered = _status(usa, message, "delivered")
+        assert delivered["receipt"]["status"] == "accepted"  # type: ignore[index]
+    finally:
+        usa.stop()
+        pak.stop()

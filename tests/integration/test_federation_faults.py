@@ -24,6 +24,9 @@ from accord.node.services import NodeServices
 from accord.store.tables import inbox, outbox
 from tests.support.nodes import Node
 
+#: Real processes, killed and restarted, waited on with the real clock.
+pytestmark = pytest.mark.real_processes
+
 BURST = 2000
 
 

@@ -23,8 +23,11 @@ class Node:
         *,
         database_url: str | None = None,
         workers: int = 1,
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.home, self.nation, self.name = home, nation, name
+        #: Extra environment for the node's processes and commands (a clock file ...).
+        self.extra = dict(environment or {})
         self.database_url, self.workers = database_url, workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -39,13 +42,14 @@ class Node:
             "ACCORD_DELIVERY_LEASE_SECONDS": "3",
         }
         environment.pop("ACCORD_DATABASE_URL", None)
+        environment.update(self.extra)
         if self.database_url:
             environment["ACCORD_DATABASE_URL"] = self.database_url
         return environment
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         if self.database_url is None:
-            return accord(*args, home=self.home)
+            return accord(*args, home=self.home, **self.extra)
         return subprocess.run(
             [ACCORD, *args],
             capture_output=True,
