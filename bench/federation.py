@@ -20,16 +20,11 @@ import io
 import json
 import os
 import secrets
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 from accord.clock import SystemClock
@@ -40,56 +35,29 @@ from accord.crypto.keys import NodeKeys
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy
+from accord.node.cluster import ServedNode, peer
 from accord.node.services import NodeServices
 from accord.store.tables import outbox
 
 POSTGRESQL = os.environ.get(
     "ACCORD_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
+
+
 BODY = b"x" * 1024
 CAPABILITY, ACTIVITY = "secure-communications", "joint-exercises"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Node:
+class Node(ServedNode):
     def __init__(self, root: Path, nation: str, name: str, database_url: str | None) -> None:
-        self.nation, self.name = nation, name
-        self.home = root / nation.lower()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.environment = {**os.environ, "ACCORD_HOME": str(self.home)}
-        self.environment.pop("ACCORD_DATABASE_URL", None)
-        if database_url:
-            self.environment["ACCORD_DATABASE_URL"] = database_url
-        self.environment["ACCORD_DELIVERY_INTERVAL_SECONDS"] = "0.05"
+        super().__init__(
+            root / nation.lower(),
+            nation,
+            name,
+            database_url=database_url,
+            environment={"ACCORD_DELIVERY_INTERVAL_SECONDS": "0.05"},
+        )
         self.settings = Settings(home=self.home, database_url=database_url)
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def cli(self, *args: str) -> None:
-        subprocess.run([ACCORD, *args], env=self.environment, check=True, capture_output=True)  # noqa: S603
-
-    def start(self) -> None:
-        command = [ACCORD, "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, env=self.environment)  # noqa: S603
-        for _ in range(200):
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
 
 
 def setup(root: Path, usa_url: str | None, pak_url: str | None) -> tuple[Node, Node]:
@@ -97,8 +65,7 @@ def setup(root: Path, usa_url: str | None, pak_url: str | None) -> tuple[Node, N
     pak = Node(root, "PAK", "pak.example", pak_url)
     for node in (usa, pak):
         node.cli("init", "--nation", node.nation, "--name", node.name)
-    usa.cli("peers", "add", "--descriptor", str(pak.home / "descriptor.json"), "--url", pak.url)
-    pak.cli("peers", "add", "--descriptor", str(usa.home / "descriptor.json"), "--url", usa.url)
+    peer([(usa, pak)])
     usa.cli("users", "add", "alice", "--role", "officer", "--clearance", "SECRET")
     return usa, pak
 

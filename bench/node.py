@@ -17,15 +17,10 @@ import io
 import json
 import os
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 from accord.agreements.public_record import public_record
@@ -38,6 +33,7 @@ from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy
 from accord.node import keys as key_files
+from accord.node.cluster import ServedNode, running
 from accord.node.register import initialise
 from accord.node.services import NodeServices
 from accord.policy.clearances import node_accreditation
@@ -49,7 +45,6 @@ from accord.tlog.merkle import MemoryTree, leaf_hash
 POSTGRESQL = os.environ.get(
     "ACCORD_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
 BODY = "x" * 1024
 RELEASE = {
     "recipient": "PAK",
@@ -81,12 +76,6 @@ def prepare(home: Path, database_url: str | None) -> tuple[dict[str, str], str]:
     finally:
         node.close()
     return environment, token
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _client(host: str, port: int, request: bytes, deadline: float) -> int:
@@ -130,24 +119,18 @@ async def hammer(base: str, token: str, clients: int, seconds: float) -> int:
 def serve_and_measure(
     environment: dict[str, str], token: str, clients: int, seconds: float, workers: int = 1
 ) -> float:
-    port = free_port()
-    command = [ACCORD, "serve", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(command, env=environment)  # noqa: S603
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        asyncio.run(hammer(base, token, clients, 1.0))  # warm up
+    node = ServedNode(
+        Path(environment["ACCORD_HOME"]),
+        "USA",
+        "usa.example",
+        database_url=environment.get("ACCORD_DATABASE_URL"),
+        workers=workers,
+    )
+    with running([node]):
+        asyncio.run(hammer(node.url, token, clients, 1.0))  # warm up
         start = time.perf_counter()
-        count = asyncio.run(hammer(base, token, clients, seconds))
+        count = asyncio.run(hammer(node.url, token, clients, seconds))
         return count / (time.perf_counter() - start)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def floor(seconds: float) -> float:

@@ -4,9 +4,15 @@ its outcome and reason, and the demo says whether everything matched."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
-from tests.support.cli import accord
+import pytest
+
+from tests.support.cli import ACCORD, accord
 
 
 def test_the_demo_tells_the_story_of_the_seeds(tmp_path: Path) -> None:
@@ -35,3 +41,58 @@ def test_the_demo_tells_the_story_of_the_seeds(tmp_path: Path) -> None:
     for item in cosigned.values():
         assert item["verified"] is True
         assert item["inclusion_proofs"] == len(steps) - 1  # the re-delivery is not a new release
+
+
+def _children(pid: int) -> set[int]:
+    """The process ids whose parent is ``pid`` (from /proc: Linux)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.real_processes
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_demo_leaves_no_node_running(tmp_path: Path, how: signal.Signals) -> None:
+    environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "unused")}
+    demo = subprocess.Popen(  # the real entry point: a timeout kills it so
+        [ACCORD, "demo"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        nodes: set[int] = set()
+        while len(nodes) < 3:  # the three nodes serve
+            assert time.monotonic() < deadline, "the demo's nodes did not start"
+            time.sleep(0.1)
+            nodes = {p for p in _children(demo.pid) if "serve" in _command(p)}
+        demo.send_signal(how)
+        demo.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(_alive(p) for p in nodes):
+            assert time.monotonic() < deadline, "a demo node outlived the demo"
+            time.sleep(0.1)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+
+
+def _command(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -4,19 +4,15 @@ and waited for, a server stopped."""
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import time
 
 import httpx
 
+from accord.node.cluster import free_port
 from tests.support.cli import ACCORD
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+__all__ = ["free_port", "serve", "stop", "wait_until_healthy"]
 
 
 def serve(environment: dict[str, str], *options: str) -> tuple[subprocess.Popen[bytes], str]:

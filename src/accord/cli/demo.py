@@ -17,11 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -40,6 +35,7 @@ from accord.crypto.descriptor import parse_descriptor
 from accord.errors import AccordError, VerificationFailed
 from accord.federation.receipts import verify_receipt
 from accord.node.clocks import FileClock
+from accord.node.cluster import ClusterError, ServedNode, peer, running, terminate_as_interrupt
 from accord.node.services import NodeServices
 from accord.node.witnessing import check_cosigned
 from accord.tlog.note import VerifierKey
@@ -140,97 +136,45 @@ NODES = {"USA": "usa.example", "PAK": "pak.example", "IND": "ind.example"}
 OFFICERS = {"USA": "alice", "PAK": "babar", "IND": "indira"}
 
 
-def _accord() -> str:
-    return shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
+class DemoNode(ServedNode):
+    """A demo node: its clock is the demo's clock file; its officer's token calls its API."""
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class DemoNode:
     def __init__(self, root: Path, nation: str, clock_file: Path) -> None:
-        self.nation, self.name = nation, NODES[nation]
-        self.home = root / nation.lower()
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.environment = {
-            **os.environ,
-            "ACCORD_HOME": str(self.home),
-            "ACCORD_UNSAFE_CLOCK_FILE": str(clock_file),
-            "ACCORD_DELIVERY_INTERVAL_SECONDS": "0.2",
-        }
-        self.environment.pop("ACCORD_DATABASE_URL", None)
+        super().__init__(
+            root / nation.lower(),
+            nation,
+            NODES[nation],
+            environment={
+                "ACCORD_UNSAFE_CLOCK_FILE": str(clock_file),
+                "ACCORD_DELIVERY_INTERVAL_SECONDS": "0.2",
+            },
+            quiet=True,
+        )
         self.settings = Settings(home=self.home, database_url=None, unsafe_clock_file=clock_file)
-        self.process: subprocess.Popen[bytes] | None = None
         self.token = ""
 
-    def cli(self, *args: str) -> str:
-        result = subprocess.run(  # noqa: S603 (our own executable)
-            [_accord(), *args], env=self.environment, capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            raise DemoFailed(f"{self.name}: accord {' '.join(args)}: {result.stderr.strip()}")
-        return result.stdout
-
-    def start(self) -> None:
-        command = [_accord(), "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(  # noqa: S603
-            command, env=self.environment, stderr=subprocess.DEVNULL
-        )
-        for _ in range(200):
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise DemoFailed(f"{self.name} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
-
-    def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"}
-        return httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
-
-
-class DemoFailed(AccordError):
-    """The demonstration could not run (a node did not start, a command failed)."""
-
-    exit_code = 1
-    code = "demo-failed"
+    def api(self, method: str, path: str, token: str = "", **kwargs: Any) -> httpx.Response:
+        return super().api(method, path, token or self.token, **kwargs)
 
 
 @contextmanager
 def _nodes(root: Path, clock_file: Path) -> Iterator[dict[str, DemoNode]]:
     nodes = {n: DemoNode(root, n, clock_file) for n in NODES}
-    try:
-        for node in nodes.values():
-            node.cli("init", "--nation", node.nation, "--name", node.name)
-        for a, b in (("USA", "PAK"), ("USA", "IND")):
-            for here, there in ((nodes[a], nodes[b]), (nodes[b], nodes[a])):
-                descriptor = str(there.home / "descriptor.json")
-                here.cli("peers", "add", "--descriptor", descriptor, "--url", there.url)
-        for node in nodes.values():
-            services = NodeServices.open(node.settings, FileClock(clock_file))
-            try:
-                officer = OFFICERS[node.nation]
-                services.users.add(officer, "officer", "SECRET", [])
-                node.token = services.users.create_token(
-                    officer, lifetime=dt.timedelta(days=366 * 30)
-                ).token
-            finally:
-                services.close()
-            node.start()
+    for node in nodes.values():
+        node.cli("init", "--nation", node.nation, "--name", node.name)
+    peer([(nodes["USA"], nodes["PAK"]), (nodes["USA"], nodes["IND"])])
+    for node in nodes.values():
+        services = NodeServices.open(node.settings, FileClock(clock_file))
+        try:
+            officer = OFFICERS[node.nation]
+            services.users.add(officer, "officer", "SECRET", [])
+            node.token = services.users.create_token(
+                officer, lifetime=dt.timedelta(days=366 * 30)
+            ).token
+        finally:
+            services.close()
+    with running(list(nodes.values())):
         yield nodes
-    finally:
-        for node in nodes.values():
-            node.stop()
 
 
 def _wait(usa: DemoNode, message: str, settled: set[str], timeout: float = 30.0) -> dict[str, Any]:
@@ -300,7 +244,7 @@ def _run_step(
         row |= {"outcome": "refused", "reason": "; ".join(failed), "message": None}
         row["log_index"] = answer.json().get("log_index")  # the refusal is logged too
     elif answer.status_code != 201:
-        raise DemoFailed(f"release on {step.date}: {answer.status_code} {answer.text[:300]}")
+        raise ClusterError(f"release on {step.date}: {answer.status_code} {answer.text[:300]}")
     else:
         message = str(answer.json()["id"])
         row["message"] = message
@@ -415,7 +359,8 @@ def run_demo() -> dict[str, Any]:
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Three nations' nodes replay the public record: what was delivered, refused or held, and
     why. Exits 0 only if every outcome matched the record and every receipt verified."""
-    result = run_demo()
+    with terminate_as_interrupt():  # a terminated demo stops its nodes as an interrupted one
+        result = run_demo()
     if as_json:
         context.print_json(result)
     else:
