@@ -25,10 +25,12 @@ class Mesh(httpx.BaseTransport):
 
     def __init__(self) -> None:
         self.apps: dict[str, TestClient] = {}
+        #: Nodes taken off the network: a request to one fails to connect.
+        self.offline: set[str] = set()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         app = self.apps.get(request.url.host)
-        if app is None:
+        if app is None or request.url.host in self.offline:
             raise httpx.ConnectError(f"no node at {request.url.host}", request=request)
         answer = app.request(
             request.method,
@@ -40,8 +42,20 @@ class Mesh(httpx.BaseTransport):
 
 
 class InProcessNode:
-    def __init__(self, home: Path, nation: str, name: str, app: TestClient) -> None:
+    def __init__(
+        self, home: Path, nation: str, name: str, app: TestClient, mesh: Mesh, clock: Clock
+    ) -> None:
         self.home, self.nation, self.name, self.app = home, nation, name, app
+        self.mesh, self.clock = mesh, clock
+
+    @contextlib.contextmanager
+    def offline(self) -> Iterator[None]:
+        """The node unreachable by its peers for the block."""
+        self.mesh.offline.add(self.name)
+        try:
+            yield
+        finally:
+            self.mesh.offline.discard(self.name)
 
     @property
     def services(self) -> NodeServices:
@@ -84,7 +98,7 @@ def cluster(
                 client = TestClient(create_app(settings, clock, background=False))
                 stack.enter_context(client)
                 mesh.apps[name] = client
-                node = InProcessNode(root / name, nation, name, client)
+                node = InProcessNode(root / name, nation, name, client, mesh, clock)
                 node.services._client = httpx.Client(transport=mesh)
                 nodes[nation] = node
             yield nodes
