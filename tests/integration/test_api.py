@@ -185,6 +185,7 @@ def test_every_route_is_in_the_openapi_document(api: tuple[TestClient, dict[str,
     } <= paths
 
 
+@pytest.mark.real_processes
 def test_real_http_against_accordserve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = prepare(tmp_path / "served", monkeypatch, clock=SystemClock())
     environment = {**os.environ, "ACCORD_HOME": str(tmp_path / "served")}
@@ -201,6 +202,7 @@ def test_real_http_against_accordserve(tmp_path: Path, monkeypatch: pytest.Monke
         stop(server)
 
 
+@pytest.mark.real_processes
 def test_several_worker_processes_on_postgresql(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgresql_url: str
 ) -> None:

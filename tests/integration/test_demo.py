@@ -15,6 +15,7 @@ import pytest
 from tests.support.cli import ACCORD, accord
 
 
+@pytest.mark.real_processes
 def test_the_demo_tells_the_story_of_the_seeds(tmp_path: Path) -> None:
     result = accord("demo", "--json", home=tmp_path / "unused")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

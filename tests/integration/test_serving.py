@@ -27,6 +27,9 @@ TIMEOUT = 0.5
 #: How long a test waits for the drop: the timeout and ample slack for a loaded machine.
 PATIENCE = 10.0
 
+#: A real `accord serve` process and real sockets: the timeouts are real time (0.5 s here).
+pytestmark = pytest.mark.real_processes
+
 
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, str]]:

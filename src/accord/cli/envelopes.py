@@ -227,7 +227,7 @@ def _check_label(checked: Verified) -> None:
     finds valid; otherwise the envelope is refused like any other that fails a rule."""
     policies = shipped_policies()
     try:
-        label = checked_label(label_from_dict(checked.header["label"]), policies)
+        label = checked_label(label_from_dict(checked.header.label), policies)
         valid = validate(policies.by_id(label.policy_id), label).valid
     except LabelError:
         valid = False
@@ -236,7 +236,7 @@ def _check_label(checked: Verified) -> None:
 
 
 def _summary(checked: Verified) -> dict[str, Any]:
-    header = checked.header
+    header = checked.header.to_dict()
     return {
         "id": header["id"],
         "created": header["created"],
@@ -316,9 +316,7 @@ def open_command(
     with _open_input(source) as envelope, _Atomic(target) as sink:
         checked = open_envelope(envelope, sink, recipient=keys, sender=descriptor)
         _check_label(checked)  # before the output is renamed into place
-    context.err.print(
-        f"opened envelope {checked.header['id']} from {descriptor.node}", markup=False
-    )
+    context.err.print(f"opened envelope {checked.header.id} from {descriptor.node}", markup=False)
 
 
 def verify_command(

@@ -37,6 +37,7 @@ from typing import Any, BinaryIO
 from accord.crypto import _hazmat
 from accord.crypto.canonical import canonical_json, check_signed
 from accord.crypto.descriptor import NodeDescriptor, check_signature
+from accord.crypto.envelope_header import EnvelopeHeader
 from accord.crypto.keys import NodeKeys
 from accord.crypto.timestamps import format_time, parse_time
 from accord.crypto.wire import Limits, Opening, Reader, Writer, keys_json
@@ -91,7 +92,7 @@ class Sealed:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verified:
-    header: dict[str, Any]
+    header: EnvelopeHeader
     binding: bytes
     signer_keys: tuple[str, ...]
     segments: int
@@ -375,7 +376,7 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
     message = _signed_message(binding, opening.keys_json, digest.digest(), count)
     verified = _check_signatures(sender, header, signatures, created, message)
     return Verified(
-        header=header,
+        header=EnvelopeHeader.from_dict(header),
         binding=binding,
         signer_keys=verified,
         segments=count,
@@ -420,7 +421,7 @@ def _check_signatures(
 def _segments(source: BinaryIO, verified: Verified, limits: Limits) -> Iterator[bytes | memoryview]:
     """The body segments, read again from the source after verification."""
     source.seek(verified.body_offset)
-    buffer = _pooled("segment", verified.header["segment_size"] + 16)
+    buffer = _pooled("segment", verified.header.segment_size + 16)
     reader = Reader(source, limits, cbor=verified.cbor, segment_buffer=buffer)
     try:
         # Exactly the segments verified: the closing record was checked in the first pass.
@@ -451,8 +452,8 @@ def open_envelope(
     # keys are in the same order, checked by ``verify``).
     addressed = [
         entry
-        for named, entry in zip(header["recipients"], verified.keys, strict=True)
-        if named["node"] == recipient.node
+        for named, entry in zip(header.recipients, verified.keys, strict=True)
+        if named.node == recipient.node
     ]
     if not addressed:
         raise _fail("the envelope is not addressed to this node")
@@ -464,7 +465,7 @@ def open_envelope(
             record.signs
             or not record.status.usable
             or record.private is None
-            or record.algorithm != header["suite"]
+            or record.algorithm != header.suite
         ):
             continue
         body_key = _hazmat.hpke_open(record.algorithm, record.private, entry["wrapped"], binding)
@@ -474,7 +475,7 @@ def open_envelope(
         raise _fail("no usable key of ours unwraps the body key")
     aead = _hazmat.Aead(body_key)
     index = 0
-    output = _pooled("plaintext", header["segment_size"])
+    output = _pooled("plaintext", header.segment_size)
     for segment in _segments(source, verified, limits):
         if len(segment) < 16:
             raise _fail(f"segment {index} is shorter than its tag")

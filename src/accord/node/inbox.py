@@ -100,28 +100,28 @@ class InboxService:
             raise InvalidInput(f"the envelope was sealed by {sender.node}, not {expected_sender}")
         checked_envelope = verify(io.BytesIO(envelope), sender)
         header = checked_envelope.header
-        if expected_id is not None and header["id"] != expected_id:
+        if expected_id is not None and header.id != expected_id:
             raise InvalidInput(f"the envelope's id is not {expected_id[:64]!r}")
-        if not any(r.get("node") == self.keys.node for r in header["recipients"]):
+        if not header.addressed_to(self.keys.node):
             raise InvalidInput(f"the envelope is not addressed to {self.keys.node}")
-        if header["activity"] is None:
+        if header.activity is None:
             # The envelope format allows a release with no activity (a hand-sealed file); a node
             # decides a partner's release only against the activity it names.
             raise InvalidInput("the envelope names no activity, so no agreement's scope covers it")
-        label = checked(label_from_dict(header["label"]), self.engine.policies)
+        label = checked(label_from_dict(header.label), self.engine.policies)
         now = self.clock.now()
         decision = decide_release(
             self.engine,
             sender=sender.nation,
             recipient=self.keys.nation,
             label=label,
-            capability=str(header["capability"]),
-            activity=str(header["activity"]),
+            capability=header.capability,
+            activity=header.activity,
             day=now.date(),
         )
         stamp = now.astimezone(dt.UTC).isoformat()
         entry = {
-            "envelope": header["id"],
+            "envelope": header.id,
             "digest": hashlib.sha256(envelope).hexdigest(),
             "sender": sender.node,
             "status": "accepted" if decision.permit else "rejected",
@@ -133,13 +133,13 @@ class InboxService:
 
         row = (
             {
-                "id": header["id"],
+                "id": header.id,
                 "received_at": stamp,
                 "sender_node": sender.node,
                 "sender_nation": sender.nation,
-                "capability": header["capability"],
-                "activity": header["activity"],
-                "label": header["label"],
+                "capability": header.capability,
+                "activity": header.activity,
+                "label": header.label,
                 "local_label": label_to_dict(decision.recipient_label),
                 "local_marking": decision.recipient_marking or "",
                 "envelope": envelope,
@@ -152,7 +152,7 @@ class InboxService:
         # (the log entry rolls back with it): an accepted one by the inbox's primary key (no
         # query on the common path; the group commit then retries the batch one write at a time
         # and this write alone fails), a refused one by looking.
-        check = None if row is not None else InboxRepository.refusing_duplicate(header["id"])
+        check = None if row is not None else InboxRepository.refusing_duplicate(header.id)
 
         def inserts(appended: Appended) -> list[Insert]:
             rows: list[Insert] = []
@@ -170,7 +170,7 @@ class InboxService:
         def settle(done: Future[tuple[Appended, None]]) -> None:
             error = done.exception()
             if is_duplicate(error):
-                error = Conflict(f"envelope {header['id']} was already received")
+                error = Conflict(f"envelope {header.id} was already received")
             if error is not None:
                 stored.set_exception(error)
                 return
@@ -180,7 +180,7 @@ class InboxService:
                 stored.set_exception(
                     ReleaseDenied(
                         {
-                            "id": header["id"],
+                            "id": header.id,
                             "log_index": appended.first_index,
                             **decision.to_dict(),
                         }
@@ -189,7 +189,7 @@ class InboxService:
                 return
             stored.set_result(
                 Accepted(
-                    id=str(header["id"]),
+                    id=header.id,
                     sender=sender.node,
                     marking=decision.recipient_marking or "",
                     log_index=appended.first_index,

@@ -18,8 +18,9 @@ from accord.crypto.envelope import (
     seal,
     verify,
 )
+from accord.crypto.envelope_header import EnvelopeHeader
 from accord.crypto.keys import NodeKeys
-from accord.crypto.wire import Limits
+from accord.crypto.wire import Limits, Reader
 from accord.errors import InvalidInput
 from tests.unit.crypto.helpers import NOW, RELEASE, Node, node, opened, sealed
 
@@ -61,11 +62,23 @@ def test_segments_are_counted_and_the_header_binds_everything() -> None:
     checked = verify(io.BytesIO(envelope), USA.descriptor)
     assert checked.segments == 3
     header = checked.header
-    assert header["label"] == RELEASE.label
-    assert header["capability"] == "secure-communications"
-    assert header["agreements"] == ["pak-usa-cismoa"]
-    assert header["recipients"][0]["node"] == "pak.example"
-    assert header["sender"]["node"] == "usa.example"
+    assert header.label == RELEASE.label
+    assert header.capability == "secure-communications"
+    assert header.agreements == ("pak-usa-cismoa",)
+    assert [r.node for r in header.recipients] == ["pak.example"]
+    assert header.sender_node == "usa.example"
+    assert header.addressed_to("pak.example")
+    assert not header.addressed_to("ind.example")
+
+
+@pytest.mark.parametrize("cbor", [False, True])
+def test_the_typed_header_round_trips_to_the_signed_header(cbor: bool) -> None:
+    envelope = sealed(USA, [PAK, IND], BODIES["multi"], cbor=cbor)
+    checked = verify(io.BytesIO(envelope), USA.descriptor)
+    signed = Reader(io.BytesIO(envelope), Limits()).opening().header
+    assert checked.header.to_dict() == signed
+    assert EnvelopeHeader.from_dict(checked.header.to_dict()) == checked.header
+    assert checked.header.created.tzinfo is not None
 
 
 def _flip_all_bits(envelope: bytes, receiver: Node, sender: Node) -> int:
