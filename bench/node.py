@@ -34,7 +34,7 @@ from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy
 from accord.node import keys as key_files
 from accord.node.cluster import ServedNode, running
-from accord.node.register import initialise
+from accord.node.initialise import initialise
 from accord.node.services import NodeServices
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine

@@ -16,7 +16,7 @@ from accord.config import Settings, load_settings
 from accord.crypto.descriptor import describe
 from accord.crypto.keys import NodeKeys
 from accord.node import keys as key_files
-from accord.node.register import initialise
+from accord.node.initialise import initialise
 from accord.node.services import NodeServices
 
 CLOCK = FixedClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))

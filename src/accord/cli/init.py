@@ -13,7 +13,7 @@ from accord.crypto.descriptor import describe
 from accord.crypto.keys import NodeKeys
 from accord.errors import Conflict
 from accord.node import keys as key_files
-from accord.node.register import initialise
+from accord.node.initialise import initialise
 
 
 def _identity(settings: Settings, nation: str, name: str) -> bool:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from accord.agreements.dates import FuzzyDate
 from accord.agreements.document import Format, LineLocator, parse_document
@@ -15,35 +13,19 @@ from accord.agreements.evidence import Grade
 from accord.agreements.lifecycle import StatusReport
 from accord.agreements.merge import MergeSummary, merge
 from accord.agreements.model import Event, Source, TermSpec
-from accord.agreements.public_record import public_record
 from accord.agreements.record import register_from_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import event_kind
 from accord.clock import Clock
 from accord.config import Settings
-from accord.errors import InvalidInput, LifecycleError, StorageError
-from accord.node.keys import create_log_key
-from accord.node.transfers import TransferService
-from accord.policy.engine import PolicyEngine
+from accord.errors import InvalidInput, LifecycleError
 from accord.store.database import Database
+
+if TYPE_CHECKING:
+    from accord.policy.engine import PolicyEngine
 from accord.store.register_repository import RegisterRepository
 from accord.store.tlog_repository import append_in
 from accord.tlog.entries import EntryKind, LogEntry
-from accord.transfers.public_cases import public_cases
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InitResult:
-    home: Path
-    database: str
-    created: bool
-    migrated_from: str | None
-    migrated_to: str
-    summary: MergeSummary
-
-    @property
-    def changed(self) -> bool:
-        return self.created or self.migrated_from != self.migrated_to or self.summary.changed
 
 
 class RegisterService:
@@ -72,6 +54,9 @@ class RegisterService:
 
     def engine_and_revision(self, reading: Grade) -> tuple[PolicyEngine, int]:
         """The engine, and the register's revision it was built from (read together)."""
+        # Imported here: commands that only read the register do not load the labels' policies.
+        from accord.policy.engine import PolicyEngine  # noqa: PLC0415
+
         with self.database.reading() as connection:
             repository = RegisterRepository(connection)
             register, revision = repository.load(), repository.revision()
@@ -219,42 +204,6 @@ def event_from_fields(
         kind=kind, date=window, term=spec, note=note, sources=tuple(s.id for s in new_sources)
     )
     return event, new_sources
-
-
-def initialise(settings: Settings, clock: Clock) -> InitResult:
-    """Prepare the data directory and database and load the public record. Running it again
-    changes nothing that is already there."""
-    home = settings.home_path
-    created = not home.exists()
-    try:
-        home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as e:
-        raise StorageError(f"cannot create the data directory {home}: {e.strerror}") from e
-    if settings.uses_default_sqlite:
-        database_file = home / "accord.db"
-        created = created or not database_file.exists()
-    database = Database(settings.effective_database_url)
-    try:
-        before, after = database.migrate()
-        if settings.uses_default_sqlite:
-            os.chmod(home / "accord.db", 0o600)
-        # A newer version's public record adds what is new; what the node holds differently (an
-        # operator's change, or an earlier version's record) is kept and reported.
-        summary = RegisterService(database, clock).import_register(
-            public_record(), keep_existing=True
-        )
-        TransferService(database).seed(public_cases())
-        create_log_key(settings)
-    finally:
-        database.dispose()
-    return InitResult(
-        home=home,
-        database=database.display_url,
-        created=created,
-        migrated_from=before,
-        migrated_to=after,
-        summary=summary,
-    )
 
 
 def open_database(settings: Settings) -> Database:

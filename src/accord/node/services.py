@@ -15,20 +15,19 @@ from typing import TYPE_CHECKING
 
 from accord.clock import Clock
 from accord.config import Settings
-from accord.crypto.descriptor import NodeDescriptor
-from accord.crypto.keys import NodeKeys
-from accord.node.keys import PinnedPartners, load_key_set
 from accord.node.register import RegisterService, open_database
-from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 
 if TYPE_CHECKING:
     import httpx
 
+    from accord.crypto.descriptor import NodeDescriptor
+    from accord.crypto.keys import NodeKeys
     from accord.node.delivery import DeliveryWorker
     from accord.node.federation_server import RequestGate, TransactionService
     from accord.node.inbox import InboxService
+    from accord.node.keys import PinnedPartners
     from accord.node.log import LogService
     from accord.node.messaging import MessagingService
     from accord.node.peers import PeerService
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from accord.node.users import UserService
     from accord.node.watcher import LifecycleWatcher
     from accord.node.witnessing import WitnessClient
+    from accord.policy.engine import PolicyEngine
 
 log = logging.getLogger("accord.register")
 
@@ -53,7 +53,6 @@ class NodeServices:
         # The group committer starts its writer thread on the first write, not here; built now
         # so that concurrent first uses share one.
         self.committer = GroupCommitter(database)
-        self.partners = PinnedPartners(settings)
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
         self._engine: PolicyEngine | None = None
@@ -67,7 +66,16 @@ class NodeServices:
 
     @functools.cached_property
     def keys(self) -> NodeKeys:
+        from accord.node.keys import load_key_set
+
         return load_key_set(self.settings)
+
+    @functools.cached_property
+    def partners(self) -> PinnedPartners:
+        """The pinned partners' descriptors (read again when the pinned directory changes)."""
+        from accord.node.keys import PinnedPartners
+
+        return PinnedPartners(self.settings)
 
     @functools.cached_property
     def users(self) -> UserService:
