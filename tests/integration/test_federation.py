@@ -23,6 +23,8 @@ from accord.errors import InvalidInput, VerificationFailed
 from accord.federation.protocol import encode_transaction, sign_request
 from accord.federation.receipts import verify_receipt
 from accord.node.witnessing import check_cosigned, cosigned_checkpoints
+from accord.tlog.entries import decode
+from accord.tlog.kinds import typed
 from accord.tlog.note import VerifierKey
 from tests.support.cluster import InProcessNode, cluster
 from tests.support.nodes import Node
@@ -248,3 +250,23 @@ def test_serving_nodes_follow_a_register_changed_by_the_cli(tmp_path: Path) -> N
     finally:
         usa.stop()
         pak.stop()
+
+
+def test_every_entry_the_nodes_write_is_its_typed_kind(pair) -> None:
+    usa, pak = pair
+    _delivered(usa, "typed")
+    with pak.offline():  # a failed send is a state change, not a log entry
+        _send(usa, "later")
+        usa.services.delivery().run_once()
+    usa.services.witnesses().collect()
+    written = {}
+    for node in (usa, pak):
+        kinds = set()
+        for index in range(node.services.log.checkpoint().size):
+            _, data = node.services.log.entry(index)
+            value = typed(decode(data))  # raises if an entry is not its kind's typed value
+            kinds.add(type(value).__name__)
+            assert value.at.tzinfo is not None
+        written[node.nation] = kinds
+    assert written["USA"] == {"ReleaseDecisionEntry", "EnvelopeSentEntry", "ReceiptEntry"}
+    assert written["PAK"] == {"EnvelopeReceivedEntry", "CosignatureSeenEntry"}

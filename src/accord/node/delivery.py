@@ -44,7 +44,7 @@ from accord.policy.engine import PolicyEngine
 from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository, QueuedMessage
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.kinds import ReceiptEntry
 
 log = logging.getLogger(__name__)
 
@@ -212,16 +212,9 @@ class DeliveryWorker:
         if message.state is not OutboxState.HELD:
             # The log records the hold once, not every pass that re-decides it.
             entries.append(
-                LogEntry(
-                    EntryKind.RECEIPT,
-                    {
-                        "envelope": message.id,
-                        "status": "held",
-                        "by": self.keys.node,
-                        "reason": reason,
-                        "at": _stamp(now),
-                    },
-                )
+                ReceiptEntry(
+                    envelope=message.id, status="held", by=self.keys.node, reason=reason, at=now
+                ).entry()
             )
         self.committer.write(entries, OutboxRepository.changing([change], now))
         log_changes([change], OutboxState.SENDING)
@@ -302,17 +295,14 @@ class DeliveryWorker:
 
         self.committer.write(
             [
-                LogEntry(
-                    EntryKind.RECEIPT,
-                    {
-                        "envelope": message.id,
-                        "status": receipt.status.value,
-                        "by": receipt.receiver,
-                        "reason": receipt.reason,
-                        "receiver_log_index": receipt.log_index,
-                        "at": _stamp(now),
-                    },
-                )
+                ReceiptEntry(
+                    envelope=message.id,
+                    status=receipt.status.value,
+                    by=receipt.receiver,
+                    reason=receipt.reason,
+                    receiver_log_index=receipt.log_index,
+                    at=now,
+                ).entry()
                 for message, receipt in settled
             ],
             OutboxRepository.changing(changes, now),

@@ -33,7 +33,7 @@ from accord.policy.model import Decision
 from accord.store.database import Database, is_duplicate
 from accord.store.federation_repository import FederationRepository, KeptReceipt
 from accord.store.group_commit import GroupCommitter, Insert
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.kinds import EnvelopeReceivedEntry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
 
@@ -254,17 +254,14 @@ class TransactionService:
     ) -> None:
         self.committer.write(
             [
-                LogEntry(
-                    EntryKind.ENVELOPE_RECEIVED,
-                    {
-                        "envelope": envelope_id,
-                        "digest": digest,
-                        "sender": origin.node,
-                        "status": "rejected",
-                        "reason": reason,
-                        "at": self.clock.now().astimezone(dt.UTC).isoformat(),
-                    },
-                )
+                EnvelopeReceivedEntry(
+                    envelope=envelope_id,
+                    digest=digest,
+                    sender=origin.node,
+                    status="rejected",
+                    reason=reason,
+                    at=self.clock.now(),
+                ).entry()
             ]
         )
 

@@ -38,7 +38,7 @@ from accord.store.database import Database, is_duplicate
 from accord.store.group_commit import GroupCommitter, Insert
 from accord.store.inbox_repository import InboxMessage, InboxRepository
 from accord.store.tlog_repository import Appended
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.kinds import EnvelopeReceivedEntry
 
 MAX_ENVELOPE = 64 * 1024 * 1024
 
@@ -120,15 +120,15 @@ class InboxService:
             day=now.date(),
         )
         stamp = now.astimezone(dt.UTC).isoformat()
-        entry = {
-            "envelope": header.id,
-            "digest": hashlib.sha256(envelope).hexdigest(),
-            "sender": sender.node,
-            "status": "accepted" if decision.permit else "rejected",
-            "agreements": list(decision.agreements),
-            "register_version": decision.register_version,
-            "at": stamp,
-        }
+        entry = EnvelopeReceivedEntry(
+            envelope=header.id,
+            digest=hashlib.sha256(envelope).hexdigest(),
+            sender=sender.node,
+            status="accepted" if decision.permit else "rejected",
+            agreements=decision.agreements,
+            register_version=decision.register_version,
+            at=now,
+        )
         accepted = decision.permit and decision.recipient_label is not None
 
         row = (
@@ -162,9 +162,7 @@ class InboxService:
                 rows.extend(along(decision, appended.first_index))
             return rows
 
-        committing = self.committer.submit(
-            [LogEntry(EntryKind.ENVELOPE_RECEIVED, entry)], check, inserts=inserts
-        )
+        committing = self.committer.submit([entry.entry()], check, inserts=inserts)
         stored: Future[Accepted] = Future()
 
         def settle(done: Future[tuple[Appended, None]]) -> None:

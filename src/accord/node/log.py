@@ -28,7 +28,8 @@ from accord.store.tlog_repository import (
 )
 from accord.tlog import merkle
 from accord.tlog.checkpoint import Checkpoint, log_verifier, sign_checkpoint
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.entries import LogEntry
+from accord.tlog.kinds import CosignatureSeenEntry, WitnessAlarmEntry
 from accord.tlog.note import NoteSignature, VerifierKey
 from accord.tlog.proofs import ConsistencyProof, InclusionProof
 from accord.tlog.witness import WitnessAlarm, WitnessedLog, witness, witness_key
@@ -173,15 +174,9 @@ class LogService:
         except WitnessAlarm as alarm:
             self.append(
                 [
-                    LogEntry(
-                        EntryKind.WITNESS_ALARM,
-                        {
-                            "origin": origin,
-                            "reason": alarm.reason,
-                            "evidence": alarm.evidence,
-                            "at": now.isoformat(),
-                        },
-                    )
+                    WitnessAlarmEntry(
+                        origin=origin, reason=alarm.reason, evidence=alarm.evidence, at=now
+                    ).entry()
                 ]
             )
             raise
@@ -203,16 +198,13 @@ class LogService:
             append_in(
                 connection,
                 [
-                    LogEntry(
-                        EntryKind.COSIGNATURE_SEEN,
-                        {
-                            "origin": origin,
-                            "size": new_state.size,
-                            "root_hash": new_state.root_hash.hex(),
-                            "witness": self.witness_name,
-                            "at": now.isoformat(),
-                        },
-                    )
+                    CosignatureSeenEntry(
+                        origin=origin,
+                        size=new_state.size,
+                        root_hash=new_state.root_hash.hex(),
+                        witness=self.witness_name,
+                        at=now,
+                    ).entry()
                 ],
             )
         return signature

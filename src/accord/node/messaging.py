@@ -15,12 +15,11 @@ the label (nobody releases what they may not read).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 from accord.clock import Clock
@@ -40,7 +39,7 @@ from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository
 from accord.store.tlog_repository import Appended
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.kinds import EnvelopeSentEntry, ReleaseDecisionEntry
 
 MAX_BODY = 16 * 1024 * 1024
 
@@ -167,22 +166,21 @@ class MessagingService:
             activity=activity,
             day=day,
         )
-        stamp = now.astimezone(dt.UTC).isoformat()
         label_json = label_to_dict(label)
-        entry = {
-            "decision": "permit" if decision.permit else "deny",
-            "sender": self.keys.nation,
-            "recipient": recipient,
-            "capability": capability,
-            "activity": activity,
-            "label": label_json,
-            "agreements": list(decision.agreements),
-            "register_version": decision.register_version,
-            "user": user.name,
-            "at": stamp,
-        }
+        entry = ReleaseDecisionEntry(
+            decision="permit" if decision.permit else "deny",
+            sender=self.keys.nation,
+            recipient=recipient,
+            capability=capability,
+            activity=activity,
+            label=label_json,
+            agreements=decision.agreements,
+            register_version=decision.register_version,
+            user=user.name,
+            at=now,
+        )
         if not decision.permit:
-            denying = self.committer.submit([LogEntry(EntryKind.RELEASE_DECISION, entry)])
+            denying = self.committer.submit([entry.entry()])
             return _then(
                 denying,
                 lambda done: ReleaseResult(id=None, decision=decision, log_index=done.first_index),
@@ -204,20 +202,12 @@ class MessagingService:
         )
         envelope = sealed_bytes.getvalue()
         digest = hashlib.sha256(envelope).hexdigest()
-        entry["message"] = sealed.id
-
         queued = self.committer.submit(
             [
-                LogEntry(EntryKind.RELEASE_DECISION, entry),
-                LogEntry(
-                    EntryKind.ENVELOPE_SENT,
-                    {
-                        "envelope": sealed.id,
-                        "digest": digest,
-                        "recipient": partner.node,
-                        "at": stamp,
-                    },
-                ),
+                replace(entry, message=sealed.id).entry(),
+                EnvelopeSentEntry(
+                    envelope=sealed.id, digest=digest, recipient=partner.node, at=now
+                ).entry(),
             ],
             inserts=lambda appended: [
                 OutboxRepository.released_row(

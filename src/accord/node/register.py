@@ -3,7 +3,6 @@ and recording lifecycle events, each change in one transaction."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from accord.policy.engine import PolicyEngine
 from accord.store.register_repository import RegisterRepository
 from accord.store.tlog_repository import append_in
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.kinds import AgreementEventEntry
 
 
 class RegisterService:
@@ -100,7 +99,7 @@ class RegisterService:
             if summary.changed:
                 repository.save(merged, expected_revision=revision, current=current)
                 if actor is not None:
-                    stamp = self.clock.now().astimezone(dt.UTC).isoformat()
+                    now = self.clock.now()
                     # Summary lines are "<what> <name>"; the log records agreements.
                     changed = [
                         (event, line.removeprefix("agreement "))
@@ -114,16 +113,13 @@ class RegisterService:
                     append_in(
                         connection,
                         [
-                            LogEntry(
-                                EntryKind.AGREEMENT_EVENT,
-                                {
-                                    "agreement": name,
-                                    "event": event,
-                                    "by": actor,
-                                    "revision": revision + 1,
-                                    "at": stamp,
-                                },
-                            )
+                            AgreementEventEntry(
+                                agreement=name,
+                                event=event,
+                                by=actor,
+                                revision=revision + 1,
+                                at=now,
+                            ).entry()
                             for event, name in changed
                         ],
                     )
@@ -156,17 +152,14 @@ class RegisterService:
             append_in(
                 connection,
                 [
-                    LogEntry(
-                        EntryKind.AGREEMENT_EVENT,
-                        {
-                            "agreement": agreement.id,
-                            "event": event.kind.value,
-                            "date": str(event.date),
-                            "by": actor,
-                            "revision": revision + 1,
-                            "at": self.clock.now().astimezone(dt.UTC).isoformat(),
-                        },
-                    )
+                    AgreementEventEntry(
+                        agreement=agreement.id,
+                        event=event.kind.value,
+                        date=str(event.date),
+                        by=actor,
+                        revision=revision + 1,
+                        at=self.clock.now(),
+                    ).entry()
                 ],
             )
         return updated.status(agreement_id, self.clock.today())

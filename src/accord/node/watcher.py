@@ -20,7 +20,7 @@ from accord.node.register import RegisterService
 from accord.store.alert_repository import Alert, AlertRepository, WatchedStatus
 from accord.store.database import Database
 from accord.store.tlog_repository import append_in
-from accord.tlog.entries import EntryKind, LogEntry
+from accord.tlog.kinds import AgreementEventEntry
 
 HORIZONS = (365, 180, 90, 30)
 
@@ -59,16 +59,13 @@ class LifecycleWatcher:
                     existing.add(alert.key)
                     index = None
                     if alert.horizon_days == 0:
-                        entry = LogEntry(
-                            EntryKind.AGREEMENT_EVENT,
-                            {
-                                "agreement": agreement.id,
-                                "event": alert.kind,
-                                "status": report.status.value,
-                                "at": today.isoformat(),
-                            },
+                        entry = AgreementEventEntry(
+                            agreement=agreement.id,
+                            event=alert.kind,
+                            status=report.status.value,
+                            at=self.clock.now(),
                         )
-                        index = append_in(connection, [entry]).first_index
+                        index = append_in(connection, [entry.entry()]).first_index
                     stored = replace(alert, log_index=index)
                     repository.add(stored)
                     raised.append(stored)
