@@ -18,7 +18,7 @@ from accord.labels.reading import read_label
 from accord.labels.security_policy import PolicySet
 from accord.labels.spif import load_policy
 from accord.labels.xmlsafe import XmlDefect
-from tests.conformance.data import SPARROW, conformance_dir
+from tests.support.conformance import SPARROW, conformance_dir
 
 DATA = conformance_dir() / SPARROW
 TOLERATE = frozenset({XmlDefect.INVALID_NAMESPACE_PREFIX})

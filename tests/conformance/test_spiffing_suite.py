@@ -27,7 +27,7 @@ from accord.labels.reading import read_clearance, read_label
 from accord.labels.security_policy import PolicySet
 from accord.labels.spif import load_policy
 from accord.labels.xmlsafe import STRICT, UnsafeTolerance, XmlDefect
-from tests.conformance.data import SPIFFING, conformance_dir
+from tests.support.conformance import SPIFFING, conformance_dir
 
 SUITE = conformance_dir() / SPIFFING
 #: Known, named defects of the published test data, tolerated for the suite only.

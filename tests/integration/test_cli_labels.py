@@ -11,9 +11,9 @@ import pytest
 from accord.cli.main import run
 from accord.labels import stanag4774
 from accord.labels.json_form import label_to_dict
-from tests.conformance.data import SPIFFING, conformance_dir
 from tests.support.cli import accord
-from tests.unit.labels.helpers import policy, rel_to
+from tests.support.conformance import SPIFFING, conformance_dir
+from tests.support.labels import policy, rel_to
 
 SUITE = conformance_dir() / SPIFFING
 

@@ -28,7 +28,7 @@ from accord.labels.json_form import label_to_dict
 from accord.labels.national import national_policy, shipped_policies
 from accord.labels.reading import read_clearance, read_label
 from accord.labels.stanag4774 import write_label
-from tests.unit.crypto.helpers import NOW, node, sealed
+from tests.support.envelopes import NOW, node, sealed
 
 EXAMPLES = int(os.environ.get("ACCORD_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(

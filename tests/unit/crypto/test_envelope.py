@@ -22,7 +22,7 @@ from accord.crypto.envelope_header import EnvelopeHeader
 from accord.crypto.keys import NodeKeys
 from accord.crypto.wire import Limits, Reader
 from accord.errors import InvalidInput
-from tests.unit.crypto.helpers import NOW, RELEASE, Node, node, opened, sealed
+from tests.support.envelopes import NOW, RELEASE, Node, node, opened, sealed
 
 USA = node("usa.example")
 PAK = node("pak.example", "PAK")

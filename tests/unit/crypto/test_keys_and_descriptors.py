@@ -14,7 +14,7 @@ from accord.crypto.canonical import canonical_json, loads_signed, unb64
 from accord.crypto.descriptor import describe, parse_descriptor
 from accord.crypto.keys import KeyStatus, NodeKeys
 from accord.errors import InvalidInput, NotFound, VerificationFailed
-from tests.unit.crypto.helpers import NOW
+from tests.support.envelopes import NOW
 
 KEYS = NodeKeys.generate("usa.example", "USA", NOW, mldsa=True)
 

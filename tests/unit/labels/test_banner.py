@@ -19,7 +19,7 @@ from accord.labels.banner import (
 from accord.labels.checks import validate
 from accord.labels.label import Label
 from accord.labels.marking import display_marking
-from tests.unit.labels.helpers import policy
+from tests.support.labels import policy
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from accord.labels.label import Clearance, Label
 from accord.labels.national import shipped_policies
 from accord.labels.reading import read_clearance, read_label
 from accord.labels.xmlsafe import read_xml
-from tests.unit.labels.helpers import label, policy, rel_to
+from tests.support.labels import label, policy, rel_to
 
 POLICIES = shipped_policies()
 CREATED = "2026-11-22T08:00:00Z"

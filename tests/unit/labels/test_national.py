@@ -10,7 +10,7 @@ from accord.labels.equivalence import dominant, translate
 from accord.labels.label import Clearance
 from accord.labels.marking import display_marking
 from accord.labels.national import SHIPPED, national_policy, shipped_policies
-from tests.unit.labels.helpers import label, policy, rel_to
+from tests.support.labels import label, policy, rel_to
 
 
 def test_every_shipped_policy_loads_with_its_own_id_and_name() -> None:
