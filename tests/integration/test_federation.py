@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -270,3 +271,25 @@ def test_every_entry_the_nodes_write_is_its_typed_kind(pair) -> None:
         written[node.nation] = kinds
     assert written["USA"] == {"ReleaseDecisionEntry", "EnvelopeSentEntry", "ReceiptEntry"}
     assert written["PAK"] == {"EnvelopeReceivedEntry", "CosignatureSeenEntry"}
+
+
+def test_the_log_says_what_happened_to_a_message_and_nothing_secret(pair, caplog) -> None:
+    usa, _ = pair
+    caplog.set_level(logging.INFO, logger="accord")
+    message, _ = _delivered(usa, "the convoy leaves at 0600")
+    lines = [(r.name, r.getMessage()) for r in caplog.records]
+    assert ("accord.outbox", f"message {message}: new -> queued (released)") in lines
+    assert ("accord.federation", f"envelope {message} from usa.example: accepted") in lines
+    assert ("accord.outbox", f"message {message}: sending -> delivered (accepted)") in lines
+    outbox = next(r for r in caplog.records if r.getMessage().endswith("(accepted)"))
+    assert outbox.fields == {  # type: ignore[attr-defined]
+        "message": message,
+        "before": "sending",
+        "after": "delivered",
+        "event": "accepted",
+        "reason": None,
+    }
+    text = "\n".join(message for _, message in lines)
+    assert "convoy" not in text  # never a message's content
+    assert "UNCLASSIFIED" not in text  # nor its label
+    assert "acc_" not in text  # nor a token

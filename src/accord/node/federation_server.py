@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,8 @@ from accord.store.group_commit import GroupCommitter, Insert
 from accord.tlog.kinds import EnvelopeReceivedEntry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
+
+log = logging.getLogger("accord.federation")
 
 
 class RequestGate:
@@ -127,8 +130,25 @@ class TransactionService:
         # queued for the group commit; then the receipts are collected in order. The envelopes
         # of a transaction therefore share commits without a thread each.
         answers = [self._begin(request.origin, i, envelope, kept) for i, envelope in envelopes]
-        receipts = [answer().to_dict() for answer in answers]
-        return {"txn": txn, "receipts": receipts}
+        receipts = [answer() for answer in answers]
+        for receipt in receipts:
+            # The receiving side's line per envelope (docs/node.md, "What accord serve prints").
+            log.info(
+                "envelope %s from %s: %s%s",
+                receipt.envelope,
+                request.origin.node,
+                receipt.status.value,
+                f": {receipt.reason}" if receipt.reason else "",
+                extra={
+                    "fields": {
+                        "envelope": receipt.envelope,
+                        "peer": request.origin.node,
+                        "status": receipt.status.value,
+                        "reason": receipt.reason or None,
+                    }
+                },
+            )
+        return {"txn": txn, "receipts": [r.to_dict() for r in receipts]}
 
     def _kept(self, origin: NodeDescriptor, ids: list[str]) -> dict[str, KeptReceipt]:
         """The receipts already given for these envelope ids, by id."""
