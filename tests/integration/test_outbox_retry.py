@@ -102,3 +102,34 @@ def test_held_messages_are_decided_again_when_the_register_changes(nodes):
     assert _status(usa, message)["status"] == "queued"
     assert usa.services.delivery().run_once().delivered == 1
     assert _status(usa, message)["status"] == "delivered"
+
+
+def test_operators_retry_over_the_api_and_learn_only_the_state(nodes):
+    usa, pak = nodes["USA"], nodes["PAK"]
+    usa.cli("users", "add", "ops", "--role", "operator")
+    operator = {"Authorization": f"Bearer {_token(usa, 'ops')}"}
+    officer = {"Authorization": f"Bearer {_token(usa, 'alice')}"}
+    pak.cli("agreements", "record", "pak-usa-cismoa", "suspended", "--date", "2026-11-01")
+    pak.services.follow_register()
+    message = _send(usa, "retry me over HTTP")
+    usa.services.delivery().run_once()
+    assert _status(usa, message)["status"] == "refused"
+
+    assert usa.app.post(f"/v1/outbox/{message}/retry", headers=officer).status_code == 403
+    missing = usa.app.post("/v1/outbox/no-such-message/retry", headers=operator)
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not-found"
+    retried = usa.app.post(f"/v1/outbox/{message}/retry", headers=operator)
+    assert retried.status_code == 200, retried.text
+    assert retried.json() == {"id": message, "status": "queued"}  # no label, no reason
+
+    pak.cli("agreements", "record", "pak-usa-cismoa", "resumed", "--date", "2026-11-21")
+    pak.services.follow_register()
+    usa.services.delivery().run_once()
+    again = usa.app.post(f"/v1/outbox/{message}/retry", headers=operator)
+    assert again.status_code == 409
+    assert "delivered" in again.json()["message"]
+
+
+def _token(node, user: str) -> str:
+    return node.cli("tokens", "create", user).strip().splitlines()[-1]
