@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 from accord.labels.label import Label
+from accord.node.views import what_if
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
-from accord.policy.model import Decision, ReleaseRequest
+from accord.policy.model import Decision
 
 
 def decide_release(
@@ -28,15 +29,13 @@ def decide_release(
     day: dt.date,
 ) -> Decision:
     policy = engine.policy_of_nation(recipient)
-    clearance = node_accreditation(policy, recipient, day) if policy is not None else None
-    return engine.decide(
-        ReleaseRequest(
-            sender=sender,
-            recipient=recipient,
-            label=label,
-            capability=capability,
-            activity=activity,
-            day=day,
-            clearance=clearance,
-        )
+    return what_if(
+        engine,
+        sender=sender,
+        recipient=recipient,
+        label=label,
+        capability=capability,
+        activity=activity,
+        day=day,
+        clearance=node_accreditation(policy, recipient, day) if policy is not None else None,
     )

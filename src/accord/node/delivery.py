@@ -82,10 +82,6 @@ def send_signed(
     return client.request(method, url + path, content=body, headers=headers)
 
 
-def _stamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat()
-
-
 @dataclass
 class PassReport:
     delivered: int = 0

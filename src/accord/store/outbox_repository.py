@@ -221,12 +221,6 @@ class OutboxRepository:
         ).scalar_one_or_none()
         return None if found is None else bytes(found)
 
-    def counts(self) -> dict[OutboxState, int]:
-        rows = self.connection.execute(
-            sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
-        )
-        return {OutboxState(status): int(count) for status, count in rows}
-
     # -- delivery ---------------------------------------------------------------------------
 
     def any_due(self, nodes: Iterable[str], now: dt.datetime) -> bool:
