@@ -5,8 +5,15 @@ clients for a fixed time; every accepted release is decided, sealed, queued and 
 transaction. The floor, measured in the same run, is the in-process minimum for one release:
 the policy decision, the seal and one log append (in memory), with no HTTP and no database.
 
-Last line: one JSON object with ``sqlite_per_s``, ``postgres_per_s`` and ``floor_per_s``.
-Goal: PostgreSQL at least half the floor. Run: ``.venv/bin/python bench/node.py [--seconds S]``.
+CPU: the server's CPU time (``accord serve`` and its workers, read from ``/proc``) over each
+measured round, per release; the floor's CPU per release (its own process time), in the same run.
+The load generator shares the machine and its CPU is reported beside. Each figure is the median of
+``--rounds`` rounds, with the lowest and highest.
+
+Last line: one JSON object with ``sqlite_per_s``, ``postgres_per_s``, ``server_cpu_ms`` (server CPU
+milliseconds per release, SQLite), ``floor_cpu_ms``, ``cpu_ratio`` (floor / server) and
+``floor_per_s``. Goals: ``cpu_ratio`` >= 0.33 and ``sqlite_per_s`` >= 1,000.
+Run: ``.venv/bin/python bench/node.py [--seconds S] [--rounds N]``.
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ import os
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from cpu import describe as spread
+from cpu import median_and_spread, process_tree_cpu_seconds
 
 from accord.agreements.public_record import public_record
 from accord.clock import SystemClock
@@ -116,9 +126,21 @@ async def hammer(base: str, token: str, clients: int, seconds: float) -> int:
     return sum(counts)
 
 
+@dataclass(frozen=True)
+class Round:
+    per_s: float
+    server_cpu_ms: float
+    client_cpu_ms: float
+
+
 def serve_and_measure(
-    environment: dict[str, str], token: str, clients: int, seconds: float, workers: int = 1
-) -> float:
+    environment: dict[str, str],
+    token: str,
+    clients: int,
+    seconds: float,
+    rounds: int,
+    workers: int = 1,
+) -> list[Round]:
     node = ServedNode(
         Path(environment["ACCORD_HOME"]),
         "USA",
@@ -126,15 +148,36 @@ def serve_and_measure(
         database_url=environment.get("ACCORD_DATABASE_URL"),
         workers=workers,
     )
+    results = []
     with running([node]):
+        assert node.process is not None
         asyncio.run(hammer(node.url, token, clients, 1.0))  # warm up
-        start = time.perf_counter()
-        count = asyncio.run(hammer(node.url, token, clients, seconds))
-        return count / (time.perf_counter() - start)
+        for _ in range(rounds):
+            server_before = process_tree_cpu_seconds(node.process.pid)
+            client_before, start = time.process_time(), time.perf_counter()
+            count = asyncio.run(hammer(node.url, token, clients, seconds))
+            elapsed = time.perf_counter() - start
+            client = time.process_time() - client_before
+            server = process_tree_cpu_seconds(node.process.pid) - server_before
+            results.append(Round(count / elapsed, server * 1000 / count, client * 1000 / count))
+    return results
 
 
-def floor(seconds: float) -> float:
-    """Decide, seal and append to an in-memory log, in process."""
+def report(name: str, rounds: list[Round]) -> None:
+    print(
+        f"{name}: {spread([r.per_s for r in rounds], 'releases/s')}; server CPU "
+        f"{spread([r.server_cpu_ms for r in rounds], 'ms/release', 3)}; load generator CPU "
+        f"{spread([r.client_cpu_ms for r in rounds], 'ms/release', 3)}"
+    )
+
+
+def median(rounds: list[Round], field: str) -> float:
+    return median_and_spread([getattr(r, field) for r in rounds])[0]
+
+
+def floor(seconds: float) -> tuple[float, float]:
+    """Decide, seal and append to an in-memory log, in process: releases per second and CPU
+    milliseconds per release."""
     now = SystemClock().now()
     engine = PolicyEngine(public_record())
     usa = NodeKeys.generate("usa.example", "USA", now)
@@ -143,7 +186,7 @@ def floor(seconds: float) -> float:
     accreditation = node_accreditation(national_policy("PAK"), "PAK", now.date())
     recipients = recipients_of(pak, at=now)
     tree = MemoryTree()
-    count, start = 0, time.perf_counter()
+    count, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         decision = engine.decide(
             ReleaseRequest(
@@ -182,21 +225,30 @@ def floor(seconds: float) -> float:
         )
         tree.append(leaf_hash(entry.encode()))
         count += 1
-    return count / (time.perf_counter() - start)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return count / elapsed, cpu * 1000 / count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="accord serve --workers on PG")
     args = parser.parse_args()
-    floor_rate = floor(args.seconds)
-    print(f"floor (decide + seal + log append, in process): {floor_rate:,.0f}/s")
+    floors = [floor(args.seconds) for _ in range(args.rounds)]
+    floor_rate = median_and_spread([f[0] for f in floors])[0]
+    floor_cpu = median_and_spread([f[1] for f in floors])[0]
+    print(
+        f"floor (decide + seal + log append, in process): "
+        f"{spread([f[0] for f in floors], 'releases/s')}; CPU "
+        f"{spread([f[1] for f in floors], 'ms/release', 3)}"
+    )
+    measure = (args.clients, args.seconds, args.rounds)
     with tempfile.TemporaryDirectory() as directory:
         environment, token = prepare(Path(directory) / "sqlite", None)
-        sqlite_rate = serve_and_measure(environment, token, args.clients, args.seconds)
-    print(f"SQLite over HTTP, {args.clients} clients: {sqlite_rate:,.0f} releases/s")
+        sqlite = serve_and_measure(environment, token, *measure)
+    report(f"SQLite over HTTP, {args.clients} clients", sqlite)
     schema = f"bench_{secrets.token_hex(4)}"
     admin = sa.create_engine(POSTGRESQL)
     with admin.begin() as connection:
@@ -205,26 +257,31 @@ def main() -> None:
         url = f"{POSTGRESQL}?options=-csearch_path%3D{schema}"
         with tempfile.TemporaryDirectory() as directory:
             environment, token = prepare(Path(directory) / "postgres", url)
-            postgres_one = serve_and_measure(environment, token, args.clients, args.seconds)
-            print(f"PostgreSQL over HTTP, 1 worker: {postgres_one:,.0f} releases/s")
-            postgres_rate = serve_and_measure(
-                environment, token, args.clients, args.seconds, workers=args.workers
-            )
+            postgres_one = serve_and_measure(environment, token, *measure)
+            report("PostgreSQL over HTTP, 1 worker", postgres_one)
+            postgres = serve_and_measure(environment, token, *measure, workers=args.workers)
     finally:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    print(f"PostgreSQL over HTTP, {args.workers} workers: {postgres_rate:,.0f} releases/s")
+    report(f"PostgreSQL over HTTP, {args.workers} workers", postgres)
+    server_cpu = median(sqlite, "server_cpu_ms")
     print(
         json.dumps(
             {
-                "sqlite_per_s": round(sqlite_rate, 1),
-                "postgres_per_s": round(postgres_rate, 1),
+                "sqlite_per_s": round(median(sqlite, "per_s"), 1),
+                "postgres_per_s": round(median(postgres, "per_s"), 1),
                 "postgres_workers": args.workers,
-                "postgres_1_worker_per_s": round(postgres_one, 1),
+                "postgres_1_worker_per_s": round(median(postgres_one, "per_s"), 1),
+                "server_cpu_ms": round(server_cpu, 3),
+                "postgres_server_cpu_ms": round(median(postgres, "server_cpu_ms"), 3),
+                "client_cpu_ms": round(median(sqlite, "client_cpu_ms"), 3),
+                "floor_cpu_ms": round(floor_cpu, 3),
+                "cpu_ratio": round(floor_cpu / server_cpu, 3),
                 "floor_per_s": round(floor_rate, 1),
-                "postgres_ratio": round(postgres_rate / floor_rate, 3),
-                "sqlite_ratio": round(sqlite_rate / floor_rate, 3),
+                "sqlite_ratio": round(median(sqlite, "per_s") / floor_rate, 3),
+                "postgres_ratio": round(median(postgres, "per_s") / floor_rate, 3),
+                "rounds": args.rounds,
             }
         )
     )
