@@ -4,9 +4,12 @@ that every release reads."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from accord.errors import Conflict, StorageError
 from accord.node import keys as key_files
 from accord.node.keys import PinnedPartners
 from accord.store.database import Database
-from accord.store.group_commit import GroupCommitter
+from accord.store.group_commit import GroupCommitter, Insert
 from accord.store.tables import outbox
 from accord.store.tlog_repository import Appended, TlogRepository
 from accord.tlog.entries import EntryKind, LogEntry, decode
@@ -50,6 +53,17 @@ def _row(number: int) -> dict[str, object]:
         "log_index": 0,
         "status": "queued",
     }
+
+
+def _clashing_insert(number: int) -> Callable[[Appended], list[Insert]]:
+    """The outbox row of write ``number``: writes 3 and 7 insert the same id, so the second
+    of them fails."""
+
+    def inserts(appended: Appended) -> list[Insert]:
+        row = {**_row(999 if number in (3, 7) else number), "log_index": appended.first_index}
+        return [(outbox, row)]
+
+    return inserts
 
 
 def test_concurrent_writes_each_land_once_with_their_rows(database: Database) -> None:
@@ -121,19 +135,7 @@ def test_inserts_go_in_one_statement_per_table_and_a_failing_one_fails_alone(
     # Queued together: numbers 3 and 7 insert the same outbox id, so the second one's batch
     # fails and is retried one write at a time; only that write reports the error.
     futures = [
-        committer.submit(
-            [_entry(number)],
-            inserts=lambda appended, number=number: [
-                (
-                    outbox,
-                    {
-                        **_row(999 if number in (3, 7) else number),
-                        "log_index": appended.first_index,
-                    },
-                )
-            ],
-        )
-        for number in range(12)
+        committer.submit([_entry(number)], inserts=_clashing_insert(number)) for number in range(12)
     ]
     outcomes = [type(f.exception()).__name__ if f.exception() else "ok" for f in futures]
     assert outcomes.count("ok") == 11
@@ -173,6 +175,65 @@ def test_submitted_writes_settle_after_their_commit_and_close_drains_the_queue(
         assert TlogRepository(connection).size() == 10
     with pytest.raises(StorageError, match="shutting down"):
         committer.submit([_entry(11)])
+
+
+@contextmanager
+def _counting_commits(database: Database) -> Iterator[list[int]]:
+    """A one-item list: how many transactions committed in the block (once it ended)."""
+    counted = [0]
+
+    def count(_connection: object) -> None:
+        counted[0] += 1
+
+    sa.event.listen(database.engine, "commit", count)
+    try:
+        yield counted
+    finally:
+        sa.event.remove(database.engine, "commit", count)
+
+
+def test_writes_submitted_on_an_event_loop_are_committed_by_it_together(
+    database: Database,
+) -> None:
+    """The API's releases: writes queued on the loop's thread, before it yields, share one
+    transaction that the loop runs itself (no writer thread is started); a failing one fails
+    alone."""
+    committer = GroupCommitter(database, max_batch=32)
+
+    async def release_twelve() -> list[str]:
+        futures = [
+            asyncio.wrap_future(committer.submit([_entry(n)], inserts=_clashing_insert(n)))
+            for n in range(12)
+        ]
+        assert not any(f.done() for f in futures)  # nothing is written before the loop turns
+        settled = await asyncio.gather(*futures, return_exceptions=True)
+        return [type(s).__name__ if isinstance(s, BaseException) else "ok" for s in settled]
+
+    with _counting_commits(database) as commits:
+        outcomes = asyncio.run(release_twelve())
+    assert outcomes.count("ok") == 11
+    assert [o for o in outcomes if o != "ok"] == ["StorageError"]
+    assert committer._thread is None  # the loop wrote; no writer thread ran
+    # The batch failed on the duplicate, then each write was committed alone: 11 commits.
+    assert commits == [11]
+    with database.transaction() as connection:
+        assert TlogRepository(connection).size() == 11
+
+
+def test_an_event_loop_commits_a_batch_of_good_writes_once(database: Database) -> None:
+    committer = GroupCommitter(database, max_batch=8)
+
+    async def twenty() -> list[int]:
+        futures = [
+            asyncio.wrap_future(committer.submit([_entry(n)], lambda _c, a: a.first_index))
+            for n in range(20)
+        ]
+        return [result for _appended, result in await asyncio.gather(*futures)]
+
+    with _counting_commits(database) as commits:
+        indices = asyncio.run(twenty())
+    assert indices == list(range(20))
+    assert commits == [3]  # 20 writes, at most 8 a transaction
 
 
 def test_pinned_partners_are_read_again_only_when_a_pin_changes(

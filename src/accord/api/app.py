@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -34,8 +33,9 @@ from accord import __version__
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.api import federation_routes, logs, register_routes, transfer_routes
+from accord.api import errors, federation_routes, logs, register_routes, transfer_routes
 from accord.api.deps import (
+    JSON_OBJECT,
     MAX_REQUEST_BYTES,
     ROUTER_OPTIONS,
     AnyoneDep,
@@ -49,8 +49,13 @@ from accord.api.deps import (
     OfficerDep,
     OperatorDep,
     bearer_user,
+    caller_with_role,
+    json_body,
+    json_response,
     label_of,
+    model_from_json,
 )
+from accord.api.direct import NodeApp, direct_endpoint
 from accord.api.middleware import LimitAndCount, RequestCounters, error_response, header_of
 from accord.api.server import GuardedProtocol
 from accord.clock import Clock, SystemClock
@@ -60,7 +65,7 @@ from accord.node.clocks import clock_for
 from accord.node.messaging import MAX_BODY, ReleaseResult
 from accord.node.runtime import start_workers
 from accord.node.services import NodeServices
-from accord.node.users import User
+from accord.node.users import Role, User
 from accord.node.witnessing import cosigned_checkpoints
 from accord.tlog.merkle import leaf_hash
 
@@ -109,10 +114,22 @@ async def prometheus(metrics: MetricsDep, current: MonitoringDep) -> str:
 SEAL_INLINE_BYTES = 64 * 1024
 
 
-@router.post("/v1/messages", status_code=201)
-async def release(
-    body: ReleaseIn, node: NodeDep, current: OfficerDep, metrics: MetricsDep
-) -> dict[str, Any]:
+@router.post(
+    "/v1/messages",
+    status_code=201,
+    openapi_extra=json_body(ReleaseIn),
+    responses={201: {"description": "Released", "content": {"application/json": JSON_OBJECT}}},
+)
+async def release(request: Request) -> Response:
+    """Release a text message to a partner nation: decided, sealed, queued and logged.
+
+    The hot path of a national gateway, so it takes the request itself rather than FastAPI's
+    per-parameter dependencies and validation: the middleware has authenticated the caller (before
+    reading the body) and read the body within its limit; here the body is validated by the one
+    model the OpenAPI document publishes (``ReleaseIn``), and the answer is encoded once."""
+    current = await caller_with_role(request, Role.OFFICER)
+    body = model_from_json(ReleaseIn, await request.body())
+    node: NodeServices = request.app.state.services
     text = body.text.encode()
     label = label_of(body.label, node)
     messaging = node.messaging()
@@ -130,10 +147,10 @@ async def release(
     # Only the commit is waited for off the loop: the group commit's writer thread settles it.
     committing = submit() if len(text) <= SEAL_INLINE_BYTES else await run_in_threadpool(submit)
     result = await asyncio.wrap_future(committing)
-    metrics.releases["permit" if result.decision.permit else "deny"] += 1
+    request.app.state.metrics.releases["permit" if result.decision.permit else "deny"] += 1
     if not result.decision.permit:
         raise ReleaseDenied(result.to_dict())
-    return result.to_dict()
+    return json_response(201, result.to_dict())
 
 
 @router.post("/v1/files", status_code=201)
@@ -290,7 +307,7 @@ def create_app(settings: Settings, clock: Clock, *, background: bool = True) -> 
             app.state.services.close()
 
     counters = RequestCounters()
-    app = FastAPI(title="Accord node", version=__version__, lifespan=lifespan)
+    app = NodeApp(title="Accord node", version=__version__, lifespan=lifespan)
     app.include_router(router)
     app.include_router(register_routes.router)
     app.include_router(transfer_routes.router)
@@ -299,72 +316,44 @@ def create_app(settings: Settings, clock: Clock, *, background: bool = True) -> 
     async def authenticate(scope: Scope) -> User:
         return await bearer_user(app.state.services, header_of(scope, b"authorization"))
 
-    app.add_middleware(
-        LimitAndCount,
-        max_body=MAX_REQUEST_BYTES,
-        counters=counters,
-        authenticate=authenticate,
-        streamed={
+    limits: dict[str, Any] = {
+        "max_body": MAX_REQUEST_BYTES,
+        "counters": counters,
+        "authenticate": authenticate,
+        "streamed": {
             "/v1/files": MAX_BODY,
             "/federation/v1/transactions/": federation_routes.MAX_TRANSACTION_BYTES,
             "/federation/v1/witness": federation_routes.MAX_WITNESS_BYTES,
         },
+    }
+    app.add_middleware(LimitAndCount, **limits)
+
+    app.add_exception_handler(AccordError, errors.accord_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, errors.internal_error)
+    app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
+    # The release route, served past FastAPI's stack (``NodeApp``) behind the same middleware.
+    app.direct[("POST", "/v1/messages")] = direct_endpoint(
+        release, route=_route("POST", "/v1/messages"), limits=limits
     )
-
-    @app.exception_handler(AccordError)
-    async def accorderror_response(request: Request, error: AccordError) -> JSONResponse:
-        if error.http_status in (401, 403, 409, 413):
-            # A refused request: who asked and why (our message, never the request's content).
-            client = request.client.host if request.client else "unknown"
-            logging.getLogger("accord.api").info(
-                "refused %s %s from %s: %d %s",
-                request.method,
-                request.url.path[:200],
-                client,
-                error.http_status,
-                error.code,
-                extra={
-                    "fields": {
-                        "peer": client,
-                        "status": error.http_status,
-                        "error": error.code,
-                        "reason": error.message[:500],
-                    }
-                },
-            )
-        if isinstance(error, ReleaseDenied):
-            content = {"error": error.code, "message": error.message, **error.body}
-            return JSONResponse(status_code=403, content=content)
-        return error_response(error.http_status, error.code, error.message)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def httperror_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(error.status_code, "http-error")
-        headers = dict(error.headers or {})
-        if error.status_code == 405:
-            # Allow lists every method of the resource (RFC 9110 section 15.5.6), across all the
-            # routes that share its path (the framework names only the first route's).
-            headers["Allow"] = ", ".join(_methods_at(request))
-        return error_response(error.status_code, code, str(error.detail), headers)
-
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, error: Exception) -> JSONResponse:
-        # A bug, not the caller's fault: the trace goes to the node's log, the caller gets JSON
-        # that says nothing of the internals.
-        logging.getLogger("accord.api").error(
-            "internal error on %s %s", request.method, request.url.path, exc_info=error
-        )
-        return error_response(500, "internal", "internal error")
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return error_response(
-            422, "invalid-input", f"{where}: {first.get('msg', 'invalid request')}"
-        )
-
     return app
+
+
+async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(error.status_code, "http-error")
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        # Allow lists every method of the resource (RFC 9110 section 15.5.6), across all the
+        # routes that share its path (the framework names only the first route's).
+        headers["Allow"] = ", ".join(_methods_at(request))
+    return error_response(error.status_code, code, str(error.detail), headers)
+
+
+def _route(method: str, path: str) -> APIRoute:
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
+            return route
+    raise LookupError(f"no route {method} {path}")
 
 
 def _methods_at(request: Request) -> list[str]:

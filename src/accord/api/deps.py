@@ -4,14 +4,16 @@ models, the label a request names, and the documented error responses."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accord.agreements.dates import parse_day
@@ -64,6 +66,8 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
 async def known_query_only(request: Request) -> None:
     """Refuse query parameters the route does not declare, as unknown body fields are refused:
     a misspelt ``?on=`` must not silently mean "today"."""
+    if not request.scope.get("query_string"):
+        return
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
@@ -158,13 +162,68 @@ async def user(
     return await bearer_user(node, f"Bearer {credentials.credentials}")
 
 
+def _require(current: User, allowed: tuple[Role, ...]) -> User:
+    if current.role not in allowed:
+        raise Forbidden(f"this needs the role {' or '.join(r.value for r in allowed)}")
+    return current
+
+
 def role(*allowed: Role) -> Callable[[User], Awaitable[User]]:
     async def check(current: Annotated[User, Depends(user)]) -> User:
-        if current.role not in allowed:
-            raise Forbidden(f"this needs the role {' or '.join(r.value for r in allowed)}")
-        return current
+        return _require(current, allowed)
 
     return check
+
+
+async def caller_with_role(request: Request, *allowed: Role) -> User:
+    """What ``role(*allowed)`` gives a route, for a route that takes only the request."""
+    found = request.scope.get(USER_KEY)
+    if not isinstance(found, User):
+        node: NodeServices = request.app.state.services
+        found = await bearer_user(node, request.headers.get("authorization"))
+    return _require(found, allowed)
+
+
+#: The OpenAPI schema of a JSON object answer.
+JSON_OBJECT: dict[str, Any] = {"schema": {"type": "object", "additionalProperties": True}}
+
+
+def _inline(schema: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        reference = schema.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            return _inline(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {k: _inline(v, definitions) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(item, definitions) for item in schema]
+    return schema
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads ``model`` from the request itself
+    (``openapi_extra``), with nested models inlined (their ``$defs`` references would point
+    nowhere in the document)."""
+    schema = model.model_json_schema(by_alias=True)
+    inlined = _inline(schema, schema.get("$defs", {}))
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": inlined}}}}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def model_from_json(model: type[M], data: bytes) -> M:
+    """``data`` validated as ``model``; a 422 as FastAPI gives for a body parameter."""
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from None
+
+
+def json_response(status: int, content: Any) -> Response:
+    """A JSON answer encoded once, by the C encoder (FastAPI's return-value path walks the value
+    through ``jsonable_encoder`` and a serializer first)."""
+    data = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(data, status_code=status, media_type="application/json")
 
 
 NodeDep = Annotated[NodeServices, Depends(services)]

@@ -13,6 +13,15 @@ only do their own work (deciding, sealing, verifying) and wait; the thread that 
 database's write lock is never one of many threads contending for the interpreter, and an
 asynchronous caller (the API's event loop) needs no thread of its own to write.
 
+Writes submitted on a thread that runs an asyncio event loop (the API's releases) are committed
+by that loop instead, once the callbacks ready now have run: every request that arrived together
+has then decided, sealed and queued its write, and one transaction takes them all. The loop's
+thread is blocked for that transaction (the database releases the interpreter meanwhile, with
+no other thread of ours waiting for it). A writer thread there would cost more than it saves: each
+handoff of the interpreter lock between it and the loop (after every database call, and every
+cryptographic call that releases the lock) costs both threads CPU, which measured as about half
+of a release's CPU on a busy node (bench/node.py).
+
 A write that fails takes its batch down with it, so a failed batch is run again one write per
 transaction: only the write at fault reports the error, the others commit. A batch that lost the
 race for the log head to another process (PostgreSQL, several workers) is retried whole.
@@ -20,6 +29,7 @@ race for the log head to another process (PostgreSQL, several workers) is retrie
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -64,6 +74,8 @@ class GroupCommitter:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._closed = False
+        #: Writes submitted on the event loop's thread, committed by the loop (``_flush_loop``).
+        self._loop_batch: list[_Write[Any]] = []
 
     def submit(
         self,
@@ -81,6 +93,14 @@ class GroupCommitter:
             rows=rows or (lambda _c, _a: None),
             inserts=inserts or _no_inserts,
         )
+        if self._closed:
+            raise StorageError("the node is shutting down: nothing more is written")
+        loop = _running_loop()
+        if loop is not None:
+            self._loop_batch.append(job)
+            if len(self._loop_batch) == 1:
+                loop.call_soon(self._flush_loop)
+            return job.future
         with self._condition:
             if self._closed:
                 raise StorageError("the node is shutting down: nothing more is written")
@@ -88,6 +108,11 @@ class GroupCommitter:
             self._start()
             self._condition.notify()
         return job.future
+
+    def _flush_loop(self) -> None:
+        batch, self._loop_batch = self._loop_batch, []
+        for start in range(0, len(batch), self.max_batch):
+            self._commit(batch[start : start + self.max_batch])
 
     def write(
         self,
@@ -98,7 +123,9 @@ class GroupCommitter:
         return self.submit(entries, rows).result()
 
     def close(self) -> None:
-        """Write what is queued, then stop the writer thread."""
+        """Write what is queued, then stop the writer thread. (Writes queued on the event loop
+        are committed by the loop before it stops: the API closes this after its loop's last
+        callbacks ran.)"""
         with self._condition:
             self._closed = True
             self._condition.notify()
@@ -156,3 +183,10 @@ class GroupCommitter:
         for table, many in tables.items():
             connection.execute(table.insert(), many)
         return results
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
