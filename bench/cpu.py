@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
@@ -57,3 +58,18 @@ def describe(values: list[float], unit: str, digits: int = 0) -> str:
     middle, low, high = median_and_spread(values)
     range_ = f"{low:,.{digits}f}-{high:,.{digits}f}"
     return f"{middle:,.{digits}f} {unit} (median of {len(values)}; {range_})"
+
+
+def floor_rounds(
+    floor: Callable[[], tuple[float, float]], rounds: int, what: str, unit: str
+) -> tuple[float, float]:
+    """Run an in-process floor (returning operations per second and CPU milliseconds per
+    operation) ``rounds`` times; print and return the medians."""
+    floors = [floor() for _ in range(rounds)]
+    print(
+        f"floor ({what}, in process): {describe([f[0] for f in floors], f'{unit}s/s')}; CPU "
+        f"{describe([f[1] for f in floors], f'ms/{unit}', 3)}"
+    )
+    return median_and_spread([f[0] for f in floors])[0], median_and_spread([f[1] for f in floors])[
+        0
+    ]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cpu import describe as spread
-from cpu import median_and_spread, process_tree_cpu_seconds
+from cpu import floor_rounds, median_and_spread, process_tree_cpu_seconds
 
 from accord.agreements.public_record import public_record
 from accord.clock import SystemClock
@@ -236,13 +236,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="accord serve --workers on PG")
     args = parser.parse_args()
-    floors = [floor(args.seconds) for _ in range(args.rounds)]
-    floor_rate = median_and_spread([f[0] for f in floors])[0]
-    floor_cpu = median_and_spread([f[1] for f in floors])[0]
-    print(
-        f"floor (decide + seal + log append, in process): "
-        f"{spread([f[0] for f in floors], 'releases/s')}; CPU "
-        f"{spread([f[1] for f in floors], 'ms/release', 3)}"
+    floor_rate, floor_cpu = floor_rounds(
+        lambda: floor(args.seconds), args.rounds, "decide + seal + log append", "release"
     )
     measure = (args.clients, args.seconds, args.rounds)
     with tempfile.TemporaryDirectory() as directory:
