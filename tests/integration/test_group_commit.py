@@ -236,6 +236,24 @@ def test_an_event_loop_commits_a_batch_of_good_writes_once(database: Database) -
     assert commits == [3]  # 20 writes, at most 8 a transaction
 
 
+def test_a_batched_block_commits_its_writes_in_its_own_thread_at_its_end(
+    database: Database,
+) -> None:
+    """A received transaction's envelopes: queued in ``batched()``, committed together by the
+    receiving thread when the block ends; a ``write`` inside the block (a refusal logged at
+    once) commits alone, at once, rather than waiting for the block."""
+    committer = GroupCommitter(database, max_batch=32)
+    with _counting_commits(database) as commits:
+        with committer.batched():
+            futures = [committer.submit([_entry(n)], lambda _c, a: a.first_index) for n in range(5)]
+            assert not any(f.done() for f in futures)
+            appended, _ = committer.write([_entry(99)])
+            assert appended.first_index == 0  # committed before the batch
+        assert [f.result(timeout=0)[1] for f in futures] == [1, 2, 3, 4, 5]
+    assert commits == [2]
+    assert committer._thread is None  # no writer thread was needed
+
+
 def test_pinned_partners_are_read_again_only_when_a_pin_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -289,20 +289,22 @@ class DeliveryWorker:
             for message, receipt in settled
         ]
 
-        self.committer.write(
-            [
-                ReceiptEntry(
-                    envelope=message.id,
-                    status=receipt.status.value,
-                    by=receipt.receiver,
-                    reason=receipt.reason,
-                    receiver_log_index=receipt.log_index,
-                    at=now,
-                ).entry()
-                for message, receipt in settled
-            ],
-            OutboxRepository.changing(changes, now),
-        )
+        with self.committer.batched():  # committed by this thread, at the block's end
+            recording = self.committer.submit(
+                [
+                    ReceiptEntry(
+                        envelope=message.id,
+                        status=receipt.status.value,
+                        by=receipt.receiver,
+                        reason=receipt.reason,
+                        receiver_log_index=receipt.log_index,
+                        at=now,
+                    ).entry()
+                    for message, receipt in settled
+                ],
+                OutboxRepository.changing(changes, now),
+            )
+        recording.result()
         log_changes(changes, OutboxState.SENDING)
 
     def _failed(self, messages: list[QueuedMessage], reason: str) -> None:

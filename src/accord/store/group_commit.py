@@ -22,6 +22,12 @@ handoff of the interpreter lock between it and the loop (after every database ca
 cryptographic call that releases the lock) costs both threads CPU, which measured as about half
 of a release's CPU on a busy node (bench/node.py).
 
+Likewise a thread that has several writes to make at once (a received transaction's envelopes,
+a batch of receipts) makes them in ``batched()``: they are committed by that thread when the block
+ends, with no handoff to the writer thread. Commits made in a caller's thread, on the loop and by
+the writer thread take turns on one lock, so that two of them never wait on the database's write
+lock (SQLite's busy handler sleeps; an in-process lock wakes the next one at once).
+
 A write that fails takes its batch down with it, so a failed batch is run again one write per
 transaction: only the write at fault reports the error, the others commit. A batch that lost the
 race for the log head to another process (PostgreSQL, several workers) is retried whole.
@@ -32,8 +38,9 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -76,6 +83,10 @@ class GroupCommitter:
         self._closed = False
         #: Writes submitted on the event loop's thread, committed by the loop (``_flush_loop``).
         self._loop_batch: list[_Write[Any]] = []
+        #: A thread's own batch, while it is in ``batched()``.
+        self._own = threading.local()
+        #: Held by whoever commits a batch: the writer thread, the loop, a thread in ``batched``.
+        self._committing = threading.Lock()
 
     def submit(
         self,
@@ -88,13 +99,13 @@ class GroupCommitter:
         ``inserts(appended)`` gives to insert in the same transaction (shared with other writes).
         The future settles once that transaction committed (where the entries went and what
         ``rows`` returned) or failed (its error)."""
-        job: _Write[T | None] = _Write(
-            encoded=[(e.kind.value, e.encode()) for e in entries],
-            rows=rows or (lambda _c, _a: None),
-            inserts=inserts or _no_inserts,
-        )
+        job = _job(entries, rows, inserts)
         if self._closed:
             raise StorageError("the node is shutting down: nothing more is written")
+        own: list[_Write[Any]] | None = getattr(self._own, "batch", None)
+        if own is not None:
+            own.append(job)
+            return job.future
         loop = _running_loop()
         if loop is not None:
             self._loop_batch.append(job)
@@ -111,15 +122,43 @@ class GroupCommitter:
 
     def _flush_loop(self) -> None:
         batch, self._loop_batch = self._loop_batch, []
+        self._commit_all(batch)
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Writes submitted by this thread in the block are committed by this thread when the
+        block ends, however it ends (their futures settle then: wait for them after the
+        block, not in it)."""
+        if getattr(self._own, "batch", None) is not None:
+            yield  # already in a batch: its end commits these too
+            return
+        batch: list[_Write[Any]] = []
+        self._own.batch = batch
+        try:
+            yield
+        finally:
+            self._own.batch = None
+            self._commit_all(batch)
+
+    def _commit_all(self, batch: list[_Write[Any]]) -> None:
         for start in range(0, len(batch), self.max_batch):
-            self._commit(batch[start : start + self.max_batch])
+            with self._committing:
+                self._commit(batch[start : start + self.max_batch])
 
     def write(
         self,
         entries: Sequence[LogEntry],
         rows: Callable[[Connection, Appended], T] | None = None,
     ) -> tuple[Appended, T | None]:
-        """``submit``, then wait for the commit."""
+        """``submit``, then wait for the commit. Inside ``batched()`` or on the event loop's
+        thread, whose own batches commit only later, the write is committed at once by this
+        thread instead (waiting for it there would wait forever)."""
+        if getattr(self._own, "batch", None) is not None or _running_loop() is not None:
+            if self._closed:
+                raise StorageError("the node is shutting down: nothing more is written")
+            job = _job(entries, rows, None)
+            self._commit_all([job])
+            return job.future.result()
         return self.submit(entries, rows).result()
 
     def close(self) -> None:
@@ -150,7 +189,8 @@ class GroupCommitter:
                     return
                 batch = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
-            self._commit(batch)
+            with self._committing:
+                self._commit(batch)
 
     def _commit(self, batch: list[_Write[Any]]) -> None:
         try:
@@ -183,6 +223,18 @@ class GroupCommitter:
         for table, many in tables.items():
             connection.execute(table.insert(), many)
         return results
+
+
+def _job(
+    entries: Sequence[LogEntry],
+    rows: Callable[[Connection, Appended], T] | None,
+    inserts: Callable[[Appended], Sequence[Insert]] | None,
+) -> _Write[T | None]:
+    return _Write(
+        encoded=[(e.kind.value, e.encode()) for e in entries],
+        rows=rows or (lambda _c, _a: None),
+        inserts=inserts or _no_inserts,
+    )
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
