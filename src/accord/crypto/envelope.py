@@ -339,7 +339,16 @@ def _check_header(
 
 def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = None) -> Verified:
     """Check limits, structure and every signature against the sender's pinned descriptor."""
-    limits = limits or Limits()
+    return _verify(source, sender, limits or Limits())[0]
+
+
+def _verify(
+    source: BinaryIO, sender: NodeDescriptor, limits: Limits
+) -> tuple[Verified, bytes | memoryview | None]:
+    """``verify``, and the envelope's segment when it has only one (most messages): opening
+    then decrypts it without reading the body a second time. It is a view of this thread's
+    segment buffer, valid until the next envelope is verified on this thread."""
+    only: bytes | memoryview | None = None
     try:
         reader = Reader(source, limits)
         opening = reader.opening()
@@ -366,6 +375,9 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
             digest.update(len(record).to_bytes(4, "big"))
             digest.update(record)
             count += 1
+            # The closing record that follows is read into memory of its own, never into the
+            # segment buffer: this view still holds the segment once the loop ends.
+            only = record if count == 1 else None
         if count == 0:
             raise _fail("no segments")
         if count > 1 and last == 16:
@@ -375,7 +387,7 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
     binding = _binding(opening.header_json)
     message = _signed_message(binding, opening.keys_json, digest.digest(), count)
     verified = _check_signatures(sender, header, signatures, created, message)
-    return Verified(
+    result = Verified(
         header=EnvelopeHeader.from_dict(header),
         binding=binding,
         signer_keys=verified,
@@ -384,6 +396,7 @@ def verify(source: BinaryIO, sender: NodeDescriptor, *, limits: Limits | None = 
         cbor=reader.cbor,
         body_offset=body_offset,
     )
+    return result, only
 
 
 def _check_signatures(
@@ -442,9 +455,10 @@ def open_envelope(
     limits: Limits | None = None,
 ) -> Verified:
     """Verify, then unwrap with one of ``recipient``'s usable KEM keys and decrypt into ``sink``.
-    ``source`` must be seekable (it is read twice: verification, then decryption)."""
+    ``source`` must be seekable: an envelope of several segments is read twice (verification,
+    then decryption: its body is never held whole); one of a single segment, once."""
     limits = limits or Limits()
-    verified = verify(source, sender, limits=limits)
+    verified, only = _verify(source, sender, limits)
     header, binding = verified.header, verified.binding
     body_key = None
     ours = {k.id: k for k in recipient.keys}
@@ -476,7 +490,8 @@ def open_envelope(
     aead = _hazmat.Aead(body_key)
     index = 0
     output = _pooled("plaintext", header.segment_size)
-    for segment in _segments(source, verified, limits):
+    segments = [only] if only is not None else _segments(source, verified, limits)
+    for segment in segments:
         if len(segment) < 16:
             raise _fail(f"segment {index} is shorter than its tag")
         plaintext = memoryview(output)[: len(segment) - 16]

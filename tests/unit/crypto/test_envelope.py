@@ -57,6 +57,43 @@ def test_ten_recipients_each_open(cbor: bool) -> None:
         opened(envelope, IND, USA)
 
 
+class _CountingReads(io.BytesIO):
+    """A source that counts the bytes read from it."""
+
+    read_bytes = 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+    def readinto(self, buffer, /) -> int:  # type: ignore[no-untyped-def,override]
+        count = super().readinto(buffer)
+        self.read_bytes += count
+        return count
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        data = super().readline(size)
+        self.read_bytes += len(data)
+        return data
+
+
+@pytest.mark.parametrize("cbor", [False, True], ids=["json", "cbor"])
+def test_a_single_segment_envelope_is_read_once_and_a_longer_one_twice(cbor: bool) -> None:
+    segment = 64 * 1024
+    # A record is decoded from a read of up to 16 KiB (then the source is put back where the
+    # record ends): reading once is at most that much more than the envelope.
+    for body, once in ((bytes(40 * 1024), True), (bytes(100 * 1024), False)):
+        envelope = sealed(USA, [PAK], body, cbor=cbor, segment_size=segment)
+        source, out = _CountingReads(envelope), io.BytesIO()
+        open_envelope(source, out, recipient=PAK.keys, sender=USA.descriptor)
+        assert out.getvalue() == body
+        if once:
+            assert source.read_bytes < len(envelope) + 16 * 1024 + 64
+        else:
+            assert source.read_bytes > 2 * len(body)
+
+
 def test_segments_are_counted_and_the_header_binds_everything() -> None:
     envelope = sealed(USA, [PAK], BODIES["multi"])
     checked = verify(io.BytesIO(envelope), USA.descriptor)
