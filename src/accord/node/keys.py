@@ -168,6 +168,8 @@ class PinnedPartners:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        #: A string, not a Path: one stat per release, without building a path each time.
+        self._directory = str(settings.home_path / "pinned")
         self._seen: tuple[int, int] | bool | None = False
         self._partners: dict[str, NodeDescriptor] = {}
         self._lock = threading.Lock()
@@ -176,7 +178,7 @@ class PinnedPartners:
         # A pin writes a temporary file and renames it into place: both change the directory's
         # modification time, so one stat tells whether anything changed.
         try:
-            status = (self.settings.home_path / "pinned").stat()
+            status = os.stat(self._directory)
         except FileNotFoundError:
             return None
         return status.st_mtime_ns, status.st_ino

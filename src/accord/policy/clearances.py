@@ -10,6 +10,13 @@ from accord.labels.groups import groups_of
 from accord.labels.label import Clearance
 from accord.labels.security_policy import SecurityPolicy
 
+#: Clearances already built, by (policy identity, level, nation, day, categories): every release
+#: and every read needs its user's, and the node's accreditation, which change only with the day.
+#: The policy object is kept beside its clearance, so that a key is never matched by another
+#: policy that reuses a freed one's identity.
+_BUILT: dict[tuple[int, str, str, dt.date, tuple[str, ...]], tuple[SecurityPolicy, Clearance]] = {}
+_BUILT_LIMIT = 4096
+
 
 def national_clearance(
     policy: SecurityPolicy, level: str, nation: str, day: dt.date, categories: Iterable[str] = ()
@@ -18,6 +25,21 @@ def national_clearance(
     level up to it; the nation's own REL TO value and those of the groups it belongs to on
     ``day``; its national-only caveat (a national may see its nation's EYES ONLY information);
     and the named ``categories`` (any tag of the policy, by category name)."""
+    named = tuple(sorted(categories))
+    key = (id(policy), level, nation, day, named)
+    found = _BUILT.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    clearance = _build(policy, level, nation, day, named)
+    if len(_BUILT) >= _BUILT_LIMIT:
+        _BUILT.clear()
+    _BUILT[key] = (policy, clearance)
+    return clearance
+
+
+def _build(
+    policy: SecurityPolicy, level: str, nation: str, day: dt.date, categories: tuple[str, ...]
+) -> Clearance:
     try:
         cleared = policy.classification_named(level)
     except InvalidInput:

@@ -11,7 +11,7 @@ from accord.agreements.public_record import public_record
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.label import Label
 from accord.labels.national import national_policy
-from accord.policy.clearances import national_clearance
+from accord.policy.clearances import _build, national_clearance
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision, Outcome, ReleaseRequest
 
@@ -228,6 +228,23 @@ def test_read_decisions_use_the_clearance_alone() -> None:
     assert not engine().read(label, secret).permit
     foreigner = national_clearance(usa, "TOP SECRET", "PAK", dt.date(2026, 1, 1))
     assert not engine().read(label, foreigner).permit  # NOFORN: a PAK national does not hold it
+
+
+def test_clearances_are_built_once_per_policy_level_nation_day_and_categories() -> None:
+    usa = national_policy("USA")
+    day = dt.date(2026, 1, 1)
+    first = national_clearance(usa, "SECRET", "USA", day, ["NOFORN", "FVEY"])
+    assert national_clearance(usa, "SECRET", "USA", day, ["FVEY", "NOFORN"]) is first
+    # Every answer is what building it afresh gives, whatever was asked before.
+    for level, nation, when in (
+        ("SECRET", "USA", day),
+        ("TOP SECRET", "USA", day),
+        ("SECRET", "PAK", day),
+        ("SECRET", "IND", dt.date(2005, 1, 1)),
+    ):
+        remembered = national_clearance(usa, level, nation, when)
+        assert remembered == _build(usa, level, nation, when, ())
+    assert national_clearance(usa, "TOP SECRET", "USA", day) != first
 
 
 def test_channels_between_two_nations() -> None:
