@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import uuid
 
 import pytest
 
+from accord.crypto.canonical import b64, canonical_json
 from accord.crypto.descriptor import describe, parse_descriptor
 from accord.crypto.keys import NodeKeys
 from accord.errors import InvalidInput, PeerRefused, VerificationFailed
@@ -208,3 +210,20 @@ def test_backoff_grows_to_its_cap_with_bounded_jitter() -> None:
     assert retry_delay(40, 0.0) == 150.0
     with pytest.raises(ValueError, match="jitter"):
         retry_delay(1, 1.0)
+
+
+def test_a_transaction_body_is_the_canonical_json_of_its_members() -> None:
+    envelopes = [(str(uuid.uuid4()), bytes(range(i, i + 40))) for i in range(5)]
+    body = encode_transaction("txn-0001", envelopes)
+    assert body == canonical_json(
+        {
+            "v": 1,
+            "txn": "txn-0001",
+            "envelopes": [{"id": i, "envelope": b64(e)} for i, e in envelopes],
+        }
+    )
+    assert decode_transaction("txn-0001", body, max_envelope=1024) == envelopes
+    with pytest.raises(InvalidInput, match="lower-case UUID"):
+        encode_transaction("txn-0001", [('x", "injected": "', b"")])
+    with pytest.raises(InvalidInput, match="transaction id"):
+        encode_transaction('t"xn-0001', envelopes)
