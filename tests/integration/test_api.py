@@ -4,6 +4,7 @@ against ``accord serve`` on loopback."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -183,6 +184,30 @@ def test_every_route_is_in_the_openapi_document(api: tuple[TestClient, dict[str,
         "/healthz",
         "/metrics",
     } <= paths
+
+
+def test_the_reference_pages_load_nothing_from_outside_the_node(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    """Air-gapped networks have no CDN: /docs and /redoc, and every script, style and icon they
+    name, come from the node."""
+    client, _ = api
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200
+        assert "text/html" in html.headers["content-type"]
+        named = re.findall(r'(?:src|href)=["\']([^"\']+)["\']', html.text)
+        assert named, page
+        assert "http://" not in html.text, page
+        assert "https://" not in html.text, page
+        for asset in named:
+            assert asset.startswith("/docs/assets/"), asset
+            fetched = client.get(asset)
+            assert fetched.status_code == 200, asset
+            assert len(fetched.content) > 1000, asset
+    assert client.get("/docs/assets/nothing-here.js").status_code == 404
+    # The pages are not routes of the API itself.
+    assert "/docs" not in client.get("/openapi.json").json()["paths"]
 
 
 @pytest.mark.real_processes

@@ -56,6 +56,7 @@ from accord.api.deps import (
     model_from_json,
 )
 from accord.api.direct import NodeApp, direct_endpoint
+from accord.api.docs_pages import add_reference_pages
 from accord.api.middleware import LimitAndCount, RequestCounters, error_response, header_of
 from accord.api.server import GuardedProtocol
 from accord.clock import Clock, SystemClock
@@ -307,7 +308,14 @@ def create_app(settings: Settings, clock: Clock, *, background: bool = True) -> 
             app.state.services.close()
 
     counters = RequestCounters()
-    app = NodeApp(title="Accord node", version=__version__, lifespan=lifespan)
+    app = NodeApp(
+        title="Accord node",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    add_reference_pages(app)
     app.include_router(router)
     app.include_router(register_routes.router)
     app.include_router(transfer_routes.router)
