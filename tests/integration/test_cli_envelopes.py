@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,43 @@ def test_a_file_round_trips_between_two_key_sets(nodes: dict[str, Path], cbor: b
     assert summary["agreements"] == ["pak-usa-cismoa"]
     assert summary["label"]["classification"] == 4
     assert summary["segments"] == 4
+
+
+def test_seal_takes_a_banner_as_the_label(nodes: dict[str, Path]) -> None:
+    """--label takes a banner (read under the sealing node's national policy) as it takes a
+    file; a value that is neither is refused in one line."""
+    root = nodes["root"]
+    (root / "banner.txt").write_text("under a banner")
+
+    def seal(label: str, target: str) -> subprocess.CompletedProcess[str]:
+        return accord(
+            "seal", "--to", str(root / "pak.descriptor.json"), "--label", label,
+            "--capability", "secure-communications", str(root / "banner.txt"), str(root / target),
+            home=nodes["usa"],
+        )  # fmt: skip
+
+    assert seal("SECRET//REL TO USA, PAK", "banner.env").returncode == 0
+    assert seal(str(root / "label.xml"), "file.env").returncode == 0
+    verified = accord(
+        "verify", "--from", str(root / "usa.descriptor.json"), str(root / "banner.env"), "--json",
+        home=nodes["pak"],
+    )  # fmt: skip
+    from_file = accord(
+        "verify", "--from", str(root / "usa.descriptor.json"), str(root / "file.env"), "--json",
+        home=nodes["pak"],
+    )  # fmt: skip
+    label = json.loads(verified.stdout)["label"]
+    assert label["classification"] == 4
+    assert label["categories"] == json.loads(from_file.stdout)["label"]["categories"]
+    for value, says in (
+        ("missing.xml", "--label missing.xml: no such label file"),
+        ("SECRET//REL TO ATLANTIS", "is neither a label file nor a banner"),
+    ):
+        refused = seal(value, "refused.env")
+        assert refused.returncode == 2
+        assert says in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+        assert not (root / "refused.env").exists()
 
 
 def test_open_uses_the_pinned_descriptor(nodes: dict[str, Path]) -> None:
@@ -189,7 +227,7 @@ def test_rotation_keeps_old_envelopes_openable(nodes: dict[str, Path]) -> None:
                 "b",
             ],
             2,
-            "cannot read",
+            "accord keys generate",
         ),
         (["keys", "show"], 2, "accord keys generate"),
         (["keys", "generate", "--nation", "XXX"], 2, "XXX"),

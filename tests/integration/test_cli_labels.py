@@ -236,3 +236,41 @@ def test_check_translates_the_label_into_the_clearances_policy(
     assert body["translated_marking"] == "DEMO-UK SECRET - UK / EU EYES ONLY"
     assert run([*args, *clearance]) == 0
     assert "translated to policy UK: DEMO-UK SECRET - UK / EU EYES ONLY" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("encoding", ["stanag-4774", "ber", "xep-0258", "json", "spiffing-xml"])
+def test_a_banner_makes_a_label_file_in_every_encoding(tmp_path: Path, encoding: str) -> None:
+    written = tmp_path / f"label.{encoding}"
+    made = accord(
+        "label", "make", "secret//rel to pak, usa", "--to", encoding, "-o", str(written),
+        home=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    # The file reads back as the banner's label, in its one correct spelling.
+    marked = accord("label", "marking", str(written), home=tmp_path)
+    assert marked.stdout == "SECRET//REL TO USA, PAK\n", marked.stderr
+
+
+def test_a_banner_is_read_under_the_policy_named(tmp_path: Path) -> None:
+    made = accord("label", "make", "SECRET//REL TO USA, PAK", "--policy", "pak", "--to", "json",
+                  home=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["policy"] == policy("PAK").id
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["BOGUS", "--to", "json"], "'BOGUS' is not a US classification"),
+        (["SECRET", "--policy", "XYZ", "--to", "json"], "--policy 'XYZ': expected one of IND"),
+        (["SECRET//REL TO USA, PAK", "--to", "yaml"], "'yaml' is not one of"),
+    ],
+)
+def test_label_make_refuses_bad_input_in_one_line(
+    tmp_path: Path, args: list[str], says: str
+) -> None:
+    refused = accord("label", "make", *args, home=tmp_path)
+    assert refused.returncode == 2
+    assert says in refused.stderr
+    assert refused.stdout == ""
+    assert "Traceback" not in refused.stderr

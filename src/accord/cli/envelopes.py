@@ -15,6 +15,7 @@ from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
+from accord.cli.label_values import LABEL_OPTION, label_value
 from accord.crypto.descriptor import (
     MAX_DESCRIPTOR_BYTES,
     NodeDescriptor,
@@ -35,9 +36,8 @@ from accord.crypto.wire import Limits, Reader
 from accord.errors import InvalidInput, LabelError, StorageError
 from accord.labels.checks import validate
 from accord.labels.json_form import label_from_dict, label_to_dict
-from accord.labels.national import shipped_policies
+from accord.labels.national import national_policy, shipped_policies
 from accord.labels.reading import checked as checked_label
-from accord.labels.reading import read_label
 from accord.node import keys as key_files
 
 keys_app = typer.Typer(help="The node's keys and its signed descriptor.", no_args_is_help=True)
@@ -256,7 +256,7 @@ def seal_command(
     source: Annotated[Path, typer.Argument(help="The file to seal.")],
     target: Annotated[Path, typer.Argument(help="Where to write the envelope.")],
     to: Annotated[list[Path], typer.Option("--to", help="A recipient's descriptor (repeatable).")],
-    label: Annotated[Path, typer.Option("--label", help="The label (any encoding Accord reads).")],
+    label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[
         str | None, typer.Option("--activity", help="e.g. joint-exercises.")
@@ -273,15 +273,16 @@ def seal_command(
     capability_value = capability_of(capability).value
     activity_value = activity(activity_name).value if activity_name else None
     policies = shipped_policies()
-    read = read_label(context.read_file(label, settings.limits.label_bytes, "label"), policies)
-    validity = validate(policies.by_id(read.label.policy_id), read.label)
+    sender = key_files.load_key_set(settings)
+    # A banner is read under this node's national policy: the sealing nation writes it.
+    read = label_value(label, policies=policies, banner_policy=national_policy(sender.nation))
+    validity = validate(policies.by_id(read.policy_id), read)
     if not validity.valid:
         raise InvalidInput("the label is not valid: " + "; ".join(validity.reasons))
     now = context.clock.now()
     recipients = [r for path in to for r in recipients_of(_descriptor(path), at=now)]
-    sender = key_files.load_key_set(settings)
     release = Release(
-        label=label_to_dict(read.label),
+        label=label_to_dict(read),
         capability=capability_value,
         activity=activity_value,
         agreements=tuple(agreement or ()),

@@ -15,7 +15,7 @@ from rich.table import Table
 from accord.cli import context
 from accord.errors import InvalidInput, LabelError
 from accord.labels import ess_ber, json_form, spiffing_xml, stanag4774, xep0258
-from accord.labels.banner import parse_banner
+from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.checks import acdf, validate
 from accord.labels.equivalence import translate
 from accord.labels.label import Label
@@ -272,23 +272,19 @@ class Encoding(StrEnum):
     spiffing_xml = "spiffing-xml"
 
 
-@app.command()
-def convert(
-    file: Annotated[Path, typer.Argument(help="A label in any supported encoding.")],
-    to: Annotated[Encoding, typer.Option("--to", help="The encoding to write.")],
-    spif: SpifOption = None,
-    created: Annotated[
-        str | None,
-        typer.Option("--created", help="CreationDateTime for STANAG 4774 (default: now, UTC)."),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,
-    lenient: LenientOption = False,
+CreatedOption = Annotated[
+    str | None,
+    typer.Option("--created", help="CreationDateTime for STANAG 4774 (default: now, UTC)."),
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file.")
+]
+
+
+def _write(
+    label: Label, policies: PolicySet, to: Encoding, created: str | None, output: Path | None
 ) -> None:
-    """Re-encode a label (STANAG 4774 XML, BER, XEP-0258, JSON, spiffing XML)."""
-    policies = _policies(spif, lenient)
-    label = _label(file, policies, lenient)
+    """``label`` in the encoding ``to``, to ``output`` or standard output."""
     policy = policies.by_id(label.policy_id)
     data: bytes
     if to is Encoding.json:
@@ -313,3 +309,49 @@ def convert(
         sys.stdout.buffer.write(data)
     else:
         sys.stdout.write(data.decode("utf-8"))
+
+
+@app.command()
+def convert(
+    file: Annotated[Path, typer.Argument(help="A label in any supported encoding.")],
+    to: Annotated[Encoding, typer.Option("--to", help="The encoding to write.")],
+    spif: SpifOption = None,
+    created: CreatedOption = None,
+    output: OutputOption = None,
+    lenient: LenientOption = False,
+) -> None:
+    """Re-encode a label (STANAG 4774 XML, BER, XEP-0258, JSON, spiffing XML)."""
+    policies = _policies(spif, lenient)
+    _write(_label(file, policies, lenient), policies, to, created, output)
+
+
+@app.command()
+def make(
+    banner: Annotated[
+        str, typer.Argument(metavar="BANNER", help='A banner, e.g. "SECRET//REL TO USA, PAK".')
+    ],
+    to: Annotated[Encoding, typer.Option("--to", help="The encoding to write.")],
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy",
+            metavar="NATION",
+            help="The nation whose policy the banner is read under (USA, PAK, IND or NATO).",
+        ),
+    ] = "USA",
+    created: CreatedOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Write the label a banner stands for, as a file any --label option takes."""
+    policies = shipped_policies()
+    by_name = {p.name: p for p in policies}
+    chosen = by_name.get(policy.upper())
+    if chosen is None:
+        raise InvalidInput(
+            f"--policy {policy[:40]!r}: expected one of {', '.join(sorted(by_name))}"
+        )
+    try:
+        label = banner_to_label(parse_banner(banner), chosen)
+    except InvalidInput as e:
+        raise LabelError(f"{banner[:200]!r}: {e.reason}") from None
+    _write(label, policies, to, created, output)

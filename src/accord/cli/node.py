@@ -16,11 +16,12 @@ from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
+from accord.cli.label_values import LABEL_OPTION, label_value
 from accord.cli.policy import DENIED_EXIT
 from accord.errors import InvalidInput
 from accord.labels.label import Label
 from accord.node.inbox import MAX_ENVELOPE
-from accord.node.labels import label_from_banner, label_from_document
+from accord.node.labels import policy_of
 from accord.node.messaging import MAX_BODY
 from accord.node.services import NodeServices
 from accord.node.users import Role
@@ -119,17 +120,15 @@ def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id.")
 
 def _label(value: str, node: NodeServices) -> Label:
     """A label file, or a banner read under the node's own national policy."""
-    path = Path(value)
-    if path.is_file():
-        limit = context.settings().limits.label_bytes
-        return label_from_document(node.engine, context.read_file(path, limit, "label"))
-    return label_from_banner(node.engine, value, nation=node.keys.nation)
+    return label_value(
+        value, policies=node.engine.policies, banner_policy=policy_of(node.engine, node.keys.nation)
+    )
 
 
 def send(
     user: Annotated[str, typer.Option("--as", help="The officer releasing it.")],
     to: Annotated[str, typer.Option("--to", help="The partner nation.")],
-    label: Annotated[str, typer.Option("--label", help="A US banner or a label file.")],
+    label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
     text: Annotated[str | None, typer.Option("--text", help="The message text.")] = None,

@@ -16,9 +16,10 @@ from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
 from accord.cli.evidence import EvidenceOption, reading
+from accord.cli.label_values import LABEL_OPTION, label_value
 from accord.labels.label import Clearance, Label
 from accord.labels.reading import read_clearance
-from accord.node.labels import label_from_banner, label_from_document
+from accord.node.labels import policy_of
 from accord.node.views import channels_view, clearance_of_level, what_if
 from accord.policy.engine import PolicyEngine
 
@@ -36,11 +37,7 @@ def _day(on: str | None) -> dt.date:
 
 def _label(value: str, engine: PolicyEngine, sender: str) -> Label:
     """A label file, or a banner read under the releasing nation's policy."""
-    path = Path(value)
-    if path.is_file():
-        limit = context.settings().limits.label_bytes
-        return label_from_document(engine, context.read_file(path, limit, "label"))
-    return label_from_banner(engine, value, nation=sender)
+    return label_value(value, policies=engine.policies, banner_policy=policy_of(engine, sender))
 
 
 def _clearance(
@@ -58,14 +55,7 @@ def _clearance(
 def decide(
     sender: Annotated[str, typer.Option("--from", help="The releasing nation.")],
     recipient: Annotated[str, typer.Option("--to", help="The receiving nation.")],
-    label: Annotated[
-        str,
-        typer.Option(
-            "--label",
-            help='A banner ("SECRET//REL TO USA, PAK", read under the --from nation\'s policy) '
-            "or a label file.",
-        ),
-    ],
+    label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
     clearance: Annotated[

@@ -1,6 +1,7 @@
-"""The node's one label reader: a label as a user gives it (a US-style banner, a label document
-in any supported encoding, or the JSON form), read against the policies the node's engine holds
-(the shipped national policies, or the ones the node was given).
+"""The node's label reader for the API: a label as a request gives it (a US-style banner or the
+JSON form), read against the policies the node's engine holds (the shipped national policies, or
+the ones the node was given). The CLI's ``--label`` (a banner or a label file) is read by
+``accord.cli.label_values`` under ``policy_of`` below.
 
 A banner names no policy: it is read under the policy of the nation that writes it (the node's
 own nation for a release; ``--from`` for a what-if decision), taken from the engine's policies
@@ -16,7 +17,7 @@ from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.json_form import label_from_dict
 from accord.labels.label import Label
 from accord.labels.national import national_policy
-from accord.labels.reading import checked, read_label
+from accord.labels.reading import checked
 from accord.labels.security_policy import SecurityPolicy
 from accord.policy.engine import PolicyEngine
 
@@ -29,11 +30,6 @@ def policy_of(engine: PolicyEngine, nation: str) -> SecurityPolicy:
 
 def label_from_banner(engine: PolicyEngine, banner: str, *, nation: str) -> Label:
     return banner_to_label(parse_banner(banner), policy_of(engine, nation))
-
-
-def label_from_document(engine: PolicyEngine, data: bytes) -> Label:
-    """A label document (STANAG 4774 XML, ESS BER, XEP-0258, JSON), its encoding detected."""
-    return read_label(data, engine.policies).label
 
 
 def label_from_json(engine: PolicyEngine, value: Any) -> Label:
