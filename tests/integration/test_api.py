@@ -186,6 +186,18 @@ def test_every_route_is_in_the_openapi_document(api: tuple[TestClient, dict[str,
     } <= paths
 
 
+def test_a_query_parameter_given_twice_is_refused(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    twice = client.get("/v1/transfers?buyer=PAK&buyer=", headers=auth(tokens["alice"]))
+    assert twice.status_code == 422
+    assert twice.json() == {
+        "error": "invalid-input",
+        "message": "query parameter 'buyer' is given more than once",
+    }
+    once = client.get("/v1/transfers?buyer=PAK", headers=auth(tokens["alice"]))
+    assert once.status_code == 200
+
+
 def test_the_reference_pages_load_nothing_from_outside_the_node(
     api: tuple[TestClient, dict[str, str]],
 ) -> None:

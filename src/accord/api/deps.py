@@ -64,8 +64,8 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
 
 
 async def known_query_only(request: Request) -> None:
-    """Refuse query parameters the route does not declare, as unknown body fields are refused:
-    a misspelt ``?on=`` must not silently mean "today"."""
+    """Refuse query parameters the route does not declare, as unknown body fields are refused
+    (a misspelt ``?on=`` must not silently mean "today"), and any given twice."""
     if not request.scope.get("query_string"):
         return
     route = request.scope.get("route")
@@ -78,6 +78,12 @@ async def known_query_only(request: Request) -> None:
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise InvalidInput(f"unknown query parameter {unknown[0][:64]!r}")
+    # No route takes a list in its query: a parameter given twice is ambiguous (frameworks
+    # disagree on which one counts), so it is refused rather than one of them silently chosen.
+    names = [name for name, _ in request.query_params.multi_items()]
+    if len(names) != len(set(names)):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise InvalidInput(f"query parameter {twice[0][:64]!r} is given more than once")
 
 
 #: What every router of the API applies.
