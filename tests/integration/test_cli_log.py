@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from accord.crypto.signing import Ed25519Signer
+from accord.tlog.checkpoint import Checkpoint
 from accord.tlog.merkle import verify_consistency, verify_inclusion
 from accord.tlog.note import VerifierKey, open_note, parse
+from accord.tlog.witness import cosign_text, witness_key
 from tests.support.cli import accord
 
 
@@ -91,6 +94,75 @@ def test_offline_verification(home: Path, tmp_path: Path) -> None:
     malformed = accord("log", "verify", *args, home=tmp_path / "elsewhere")
     assert malformed.returncode == 2
     assert "Traceback" not in malformed.stderr
+
+
+def test_a_proof_against_a_saved_checkpoint_verifies_after_the_log_grew(tmp_path: Path) -> None:
+    """The recipe of docs/tlog.md on a live node: the checkpoint is saved, the log grows, the
+    proof is taken against the saved checkpoint and verifies with it."""
+    home = tmp_path / "live"
+    assert accord("init", home=home).returncode == 0
+    assert accord("log", "append-test", "50", home=home).returncode == 0
+    files = {
+        "checkpoint": accord("log", "checkpoint", home=home).stdout,
+        "key": accord("log", "checkpoint", "--key", home=home).stdout,
+        "entry": accord("log", "show", "42", "--json", home=home).stdout,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert accord("log", "append-test", "20", home=home).returncode == 0  # the log moves on
+    current = accord("log", "prove", "42", "--json", home=home).stdout
+    assert json.loads(current)["size"] == 70
+    saved = accord(
+        "log", "prove", "42", "--checkpoint", str(tmp_path / "checkpoint"), "--json", home=home
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert json.loads(saved.stdout)["size"] == 50
+    args = [f"--{name}={tmp_path / name}" for name in files]
+    for proof, verifies in ((current, False), (saved.stdout, True)):
+        (tmp_path / "proof").write_text(proof)
+        checked = accord("log", "verify", *args, f"--proof={tmp_path / 'proof'}", home=home)
+        assert (checked.returncode == 0) is verifies, checked.stderr
+    saved_file = str(tmp_path / "checkpoint")
+    both = accord("log", "prove", "42", "--size", "50", "--checkpoint", saved_file, home=home)
+    assert both.returncode == 2
+    assert "at most one of --size and --checkpoint" in both.stderr
+    # A checkpoint of another log is refused: its size means nothing here.
+    other = tmp_path / "other"
+    assert accord("init", home=other).returncode == 0
+    (tmp_path / "foreign").write_text(accord("log", "checkpoint", home=other).stdout)
+    foreign = accord("log", "prove", "0", "--checkpoint", str(tmp_path / "foreign"), home=home)
+    assert foreign.returncode == 2
+    assert "--checkpoint" in foreign.stderr
+
+
+def test_a_witness_cosignature_is_verified_with_the_witness_key(home: Path, tmp_path: Path) -> None:
+    note_text = accord("log", "checkpoint", home=home).stdout
+    checkpoint = Checkpoint.parse(parse(note_text).text)
+    witness, stranger = Ed25519Signer.generate(), Ed25519Signer.generate()
+    cosignature = cosign_text(checkpoint.body(), "pak.example", witness, 1_764_000_000)
+    files = {
+        "checkpoint": parse(note_text).with_signature(cosignature).encode(),
+        "key": accord("log", "checkpoint", "--key", home=home).stdout,
+        "entry": accord("log", "show", "42", "--json", home=home).stdout,
+        "proof": accord("log", "prove", "42", "--json", home=home).stdout,
+        "witness": witness_key("pak.example", witness.public_key).encode(),
+        "stranger": witness_key("pak.example", stranger.public_key).encode(),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    args = [f"--{name}={tmp_path / name}" for name in ("checkpoint", "key", "entry", "proof")]
+    cosigned = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "witness"),
+                      home=tmp_path / "elsewhere")  # fmt: skip
+    assert cosigned.returncode == 0, cosigned.stderr
+    assert cosigned.stdout.endswith("verified: cosigned by pak.example\n")
+    forged = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "stranger"),
+                    home=tmp_path / "elsewhere")  # fmt: skip
+    assert forged.returncode == 5
+    assert "NOT verified" in forged.stderr
+    wrong_kind = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "key"),
+                        home=tmp_path / "elsewhere")  # fmt: skip
+    assert wrong_kind.returncode == 2
+    assert "not a witness's cosignature key" in wrong_kind.stderr
 
 
 def test_bad_requests(home: Path) -> None:

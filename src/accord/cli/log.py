@@ -12,12 +12,14 @@ from typing import Annotated
 import typer
 
 from accord.cli import context
-from accord.errors import InvalidInput, VerificationFailed
+from accord.errors import InvalidInput, StorageError, VerificationFailed
 from accord.node.log import LogService
+from accord.node.witnessing import check_cosigned
 from accord.tlog import entries as log_entries
+from accord.tlog.checkpoint import open_checkpoint
 from accord.tlog.entries import EntryKind, LogEntry
 from accord.tlog.merkle import leaf_hash
-from accord.tlog.note import VerifierKey
+from accord.tlog.note import SIGNATURE_COSIGNATURE, VerifierKey
 from accord.tlog.proofs import InclusionProof, verify_entry
 
 app = typer.Typer(help="The transparency log: checkpoints, entries, proofs.", no_args_is_help=True)
@@ -67,11 +69,36 @@ def prove(
     size: Annotated[
         int | None, typer.Option("--size", help="Tree size (default: current).")
     ] = None,
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            metavar="FILE",
+            help="Prove against this checkpoint of this log (its size), as saved earlier with "
+            "'accord log checkpoint': the proof then verifies against that file even after the "
+            "log has grown.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Print the inclusion proof of an entry (RFC 9162 order)."""
+    if size is not None and checkpoint_file is not None:
+        raise InvalidInput("give at most one of --size and --checkpoint")
     with _service() as service:
+        against = None
+        if checkpoint_file is not None:
+            note = context.read_file(checkpoint_file, MAX_INPUT, "checkpoint")
+            try:
+                against, _ = open_checkpoint(note, service.verifier_key())
+            except VerificationFailed as e:
+                raise InvalidInput(f"--checkpoint {checkpoint_file}: {e}") from None
+            size = against.size
         proof = service.prove(index, size)
+    if against is not None and proof.root_hash != against.root_hash:
+        raise StorageError(
+            f"the log's root at size {against.size} is not the one its checkpoint signed: "
+            "the stored log has been altered"
+        )
     if as_json:
         context.print_json(proof.to_dict())
         return
@@ -124,8 +151,18 @@ def verify(
         Path, typer.Option("--entry", help="The entry (raw, or 'log show --json').")
     ],
     proof_file: Annotated[Path, typer.Option("--proof", help="The proof ('log prove --json').")],
+    cosigned_by: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cosigned-by",
+            metavar="FILE",
+            help="A witness's key (its cosignature vkey, the witness_key of 'accord witness "
+            "--json'): the checkpoint must carry that witness's valid cosignature (repeatable).",
+        ),
+    ] = None,
 ) -> None:
-    """Offline: is this entry in the log the checkpoint commits to? Exit 0 if so, 5 if not."""
+    """Offline: is this entry in the log the checkpoint commits to (and did the named
+    witnesses cosign that checkpoint)? Exit 0 if so, 5 if not."""
     try:
         key = VerifierKey.parse(context.read_file(key_file, MAX_INPUT, "key").decode("utf-8"))
         proof = InclusionProof.from_dict(
@@ -134,15 +171,32 @@ def verify(
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InvalidInput("the key is a text vkey and the proof JSON") from None
     entry = _entry_bytes(context.read_file(entry_file, MAX_INPUT, "entry"))
+    witnesses = [_witness_key(path) for path in cosigned_by or []]
+    note = context.read_file(checkpoint_file, MAX_INPUT, "checkpoint")
     try:
-        checkpoint = verify_entry(
-            context.read_file(checkpoint_file, MAX_INPUT, "checkpoint"), key, entry, proof
-        )
-    except VerificationFailed as e:
+        checkpoint = verify_entry(note, key, entry, proof)
+        for witness in witnesses:
+            check_cosigned(note.decode("utf-8"), key, witness)
+    except (VerificationFailed, UnicodeDecodeError) as e:
         raise VerificationFailed(f"NOT verified: {e}") from None
     sys.stdout.write(
         f"verified: entry {proof.index} is in {checkpoint.origin} at size {checkpoint.size}\n"
     )
+    for witness in witnesses:
+        sys.stdout.write(f"verified: cosigned by {witness.name}\n")
+
+
+def _witness_key(path: Path) -> VerifierKey:
+    try:
+        key = VerifierKey.parse(context.read_file(path, MAX_INPUT, "witness key").decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"witness key {path}: not a text vkey") from None
+    if key.signature_type != SIGNATURE_COSIGNATURE:
+        raise InvalidInput(
+            f"--cosigned-by {path}: not a witness's cosignature key (a log's key signs "
+            "checkpoints; a witness's key cosigns them)"
+        )
+    return key
 
 
 @app.command("append-test")
