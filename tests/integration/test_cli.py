@@ -3,6 +3,7 @@ interface other tools rely on, and ``run()`` (what the script calls) for the res
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -314,3 +315,20 @@ def test_every_command_loads_and_has_help(name, tmp_path):
     result = accord(name, "--help", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"Usage: accord {name}" in result.stdout
+    # Plain text: no reStructuredText literals, and completion is offered once, at the top.
+    assert "``" not in result.stdout
+    assert "--install-completion" not in result.stdout
+
+
+def test_help_groups_the_commands_and_keeps_sentences_whole(tmp_path: Path) -> None:
+    shown = accord("--help", home=tmp_path, COLUMNS="200").stdout
+    headings = ("Register", "Labels", "Messages", "Node", "Federation", "Log")
+    positions = [shown.index(f"─ {heading} ") for heading in headings]
+    assert positions == sorted(positions)
+    assert shown.index("agreements") < shown.index("─ Labels ") < shown.index(" label ")
+    assert "--install-completion" in shown  # shell completion is installable
+    assert "``" not in shown
+    # On a wide terminal every command's summary is one line: no sentence broken by the
+    # source's own line breaks (init's summary used to break after "with").
+    init = next(line for line in shown.splitlines() if "│ init " in line)
+    assert "signed descriptor." in init

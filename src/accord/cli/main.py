@@ -13,40 +13,42 @@ import typer
 from typer.core import TyperGroup
 
 from accord import __version__
+from accord.cli.help_text import make_plain
 from accord.errors import AccordError
 
 INTERNAL_ERROR_EXIT = 70
 
-#: Every command: its name, its module, and the Typer app (a group of commands) or the function
-#: (one command) in it. A module is imported when its command runs (or help lists it), so that
-#: ``accord --version`` imports none and ``accord agreements list`` only the register's.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("accord.cli.init", "init"),
-    "agreements": ("accord.cli.agreements", "app"),
-    "label": ("accord.cli.labels", "app"),
-    "transfers": ("accord.cli.transfers", "app"),
-    "log": ("accord.cli.log", "app"),
-    "keys": ("accord.cli.envelopes", "keys_app"),
-    "seal": ("accord.cli.envelopes", "seal_command"),
-    "open": ("accord.cli.envelopes", "open_command"),
-    "verify": ("accord.cli.envelopes", "verify_command"),
-    "decide": ("accord.cli.policy", "decide"),
-    "channels": ("accord.cli.policy", "channels"),
-    "users": ("accord.cli.node", "users_app"),
-    "tokens": ("accord.cli.node", "tokens_app"),
-    "send": ("accord.cli.node", "send"),
-    "outbox": ("accord.cli.node", "outbox"),
-    "peers": ("accord.cli.federation", "peers_app"),
-    "messages": ("accord.cli.federation", "messages_app"),
-    "deliver": ("accord.cli.federation", "deliver"),
-    "witness": ("accord.cli.federation", "witness"),
-    "demo": ("accord.cli.demo", "demo"),
-    "serve": ("accord.cli.serve", "serve"),
-    "alerts": ("accord.cli.node", "alerts"),
-    "watch": ("accord.cli.node", "watch"),
-    "receive": ("accord.cli.node", "receive"),
-    "inbox": ("accord.cli.node", "inbox"),
-    "read": ("accord.cli.node", "read"),
+#: Every command: its name, its module, the Typer app (a group of commands) or the function (one
+#: command) in it, and the heading ``accord --help`` lists it under. A module is imported when its
+#: command runs (or help lists it), so that ``accord --version`` imports none and ``accord
+#: agreements list`` only the register's.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "agreements": ("accord.cli.agreements", "app", "Register"),
+    "channels": ("accord.cli.policy", "channels", "Register"),
+    "decide": ("accord.cli.policy", "decide", "Register"),
+    "alerts": ("accord.cli.node", "alerts", "Register"),
+    "watch": ("accord.cli.node", "watch", "Register"),
+    "transfers": ("accord.cli.transfers", "app", "Register"),
+    "label": ("accord.cli.labels", "app", "Labels"),
+    "send": ("accord.cli.node", "send", "Messages"),
+    "outbox": ("accord.cli.node", "outbox", "Messages"),
+    "messages": ("accord.cli.federation", "messages_app", "Messages"),
+    "inbox": ("accord.cli.node", "inbox", "Messages"),
+    "read": ("accord.cli.node", "read", "Messages"),
+    "seal": ("accord.cli.envelopes", "seal_command", "Messages"),
+    "open": ("accord.cli.envelopes", "open_command", "Messages"),
+    "verify": ("accord.cli.envelopes", "verify_command", "Messages"),
+    "init": ("accord.cli.init", "init", "Node"),
+    "serve": ("accord.cli.serve", "serve", "Node"),
+    "users": ("accord.cli.node", "users_app", "Node"),
+    "tokens": ("accord.cli.node", "tokens_app", "Node"),
+    "keys": ("accord.cli.envelopes", "keys_app", "Node"),
+    "demo": ("accord.cli.demo", "demo", "Node"),
+    "peers": ("accord.cli.federation", "peers_app", "Federation"),
+    "deliver": ("accord.cli.federation", "deliver", "Federation"),
+    "receive": ("accord.cli.node", "receive", "Federation"),
+    "witness": ("accord.cli.federation", "witness", "Federation"),
+    "log": ("accord.cli.log", "app", "Log"),
 }
 
 
@@ -58,16 +60,19 @@ class LazyGroup(TyperGroup):
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module, attribute = COMMANDS[cmd_name]
+            module, attribute, panel = COMMANDS[cmd_name]
             found = getattr(importlib.import_module(module), attribute)
             # A Typer app is a group of commands even when it has only one (messages status).
             grouped = isinstance(found, typer.Typer)
             if not grouped:
-                single = typer.Typer()
+                # Shell completion is installed from the top (accord --install-completion),
+                # not offered again on every command.
+                single = typer.Typer(add_completion=False)
                 single.command(cmd_name)(found)
                 found = single
             command = typer.main.get_group(found) if grouped else typer.main.get_command(found)
             command.name = cmd_name
+            make_plain(command, panel)
             self.commands[cmd_name] = command
         return super().get_command(ctx, cmd_name)
 
@@ -78,7 +83,6 @@ app = typer.Typer(
     help="Accord: agreement-governed, secure information exchange between allied nations.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
 
