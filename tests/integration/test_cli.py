@@ -318,6 +318,7 @@ def test_every_command_loads_and_has_help(name, tmp_path):
     # Plain text: no reStructuredText literals, and completion is offered once, at the top.
     assert "``" not in result.stdout
     assert "--install-completion" not in result.stdout
+    assert "<bool>" not in result.stdout  # a flag takes no value: its type says nothing
 
 
 def test_help_groups_the_commands_and_keeps_sentences_whole(tmp_path: Path) -> None:
@@ -328,6 +329,7 @@ def test_help_groups_the_commands_and_keeps_sentences_whole(tmp_path: Path) -> N
     assert shown.index("agreements") < shown.index("─ Labels ") < shown.index(" label ")
     assert "--install-completion" in shown  # shell completion is installable
     assert "``" not in shown
+    assert "<bool>" not in shown
     # On a wide terminal every command's summary is one line: no sentence broken by the
     # source's own line breaks (init's summary used to break after "with").
     init = next(line for line in shown.splitlines() if "│ init " in line)

@@ -29,5 +29,32 @@ def make_plain(command: Any, panel: str | None = None) -> None:
     for param in command.params:
         if isinstance(getattr(param, "help", None), str):
             param.help = plain(param.help)
+        name_what_is_expected(param)
+    help_option = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = help_option(ctx)
+        if option is not None:
+            name_what_is_expected(option)
+        return option
+
+    command.get_help_option = get_help_option
     for sub in getattr(command, "commands", {}).values():
         make_plain(sub)
+
+
+def name_what_is_expected(param: Any) -> None:
+    """The type column of the help: nothing for a flag (``<bool>`` after every flag said
+    nothing), the option's metavar where it names what is expected (``DATE``, ``NATION``,
+    ``FILE``), else the type as Typer names it."""
+    shown = param.display_type_rich
+
+    def display(ctx: Any) -> str | None:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            return None
+        if getattr(param, "metavar", None) and param.param_type_name != "argument":
+            return str(param.metavar)
+        result: str | None = shown(ctx)
+        return result
+
+    param.display_type_rich = display

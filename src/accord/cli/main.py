@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from accord import __version__
-from accord.cli.help_text import make_plain
+from accord.cli.help_text import make_plain, name_what_is_expected
 from accord.errors import AccordError
 
 INTERNAL_ERROR_EXIT = 70
@@ -57,6 +57,12 @@ class LazyGroup(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            name_what_is_expected(param)
+        return params
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
