@@ -107,7 +107,9 @@ def test_seal_takes_a_banner_as_the_label(nodes: dict[str, Path]) -> None:
             home=nodes["usa"],
         )  # fmt: skip
 
-    assert seal("SECRET//REL TO USA, PAK", "banner.env").returncode == 0
+    banner_sealed = seal("SECRET//REL TO USA, PAK", "banner.env")
+    assert banner_sealed.returncode == 0
+    assert "(1 segment)" in banner_sealed.stderr  # one segment, said in the singular
     assert seal(str(root / "label.xml"), "file.env").returncode == 0
     verified = accord(
         "verify", "--from", str(root / "usa.descriptor.json"), str(root / "banner.env"), "--json",

@@ -110,8 +110,10 @@ def test_a_proof_against_a_saved_checkpoint_verifies_after_the_log_grew(tmp_path
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     assert accord("log", "append-test", "20", home=home).returncode == 0  # the log moves on
+    one = accord("log", "append-test", "1", home=home)
+    assert "appended 1 entry;" in one.stderr + one.stdout
     current = accord("log", "prove", "42", "--json", home=home).stdout
-    assert json.loads(current)["size"] == 70
+    assert json.loads(current)["size"] == 71
     saved = accord(
         "log", "prove", "42", "--checkpoint", str(tmp_path / "checkpoint"), "--json", home=home
     )

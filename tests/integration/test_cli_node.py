@@ -24,6 +24,12 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     first = accord("init", "--nation", "USA", "--name", "usa.example", home=usa)
     assert first.returncode == 0, first.stderr
     assert "node usa.example (USA)" in first.stdout
+    # Keys written in the clear are said to be so, once, when they are created.
+    assert "not protected by a passphrase (set ACCORD_KEY_PASSPHRASE" in first.stderr
+    sealed = accord("init", "--nation", "IND", "--name", "ind.example", home=root / "ind",
+                    ACCORD_KEY_PASSPHRASE="correct horse battery staple")  # fmt: skip
+    assert sealed.returncode == 0, sealed.stderr
+    assert "passphrase" not in sealed.stderr
     assert accord("init", "--nation", "PAK", "--name", "pak.example", home=pak).returncode == 0
     assert accord("keys", "pin", str(pak / "descriptor.json"), home=usa).returncode == 0
     added = accord("users", "add", "alice", "--role", "officer", "--clearance", "SECRET", home=usa)

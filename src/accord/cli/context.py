@@ -71,11 +71,17 @@ def read_file(path: Path, limit: int, what: str = "") -> bytes:
     return data
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 entry``, ``2 entries``: a count with its noun in the right number."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
 def print_import(name: str, summary: MergeSummary, where: str) -> None:
     """What an import did, for people (``where``: "the register", "the transfer cases")."""
     if not summary.changed:
         out.print(
-            f"Nothing to import: all {len(summary.unchanged)} entries of {name} are already in "
+            f"Nothing to import: all {counted(len(summary.unchanged), 'entry', 'entries')} of "
+            f"{name} are already in "
             f"{where}.",
             markup=False,
         )

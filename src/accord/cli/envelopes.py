@@ -298,7 +298,8 @@ def seal_command(
             cbor=cbor,
         )
     context.err.print(
-        f"sealed {sealed.body_bytes} bytes as envelope {sealed.id} ({sealed.segments} segments)",
+        f"sealed {sealed.body_bytes} bytes as envelope {sealed.id} "
+        f"({context.counted(sealed.segments, 'segment')})",
         markup=False,
     )
 
@@ -341,7 +342,8 @@ def verify_command(
         f"  capability {summary['capability']}, activity {summary['activity'] or '-'}",
         f"  agreements {', '.join(summary['agreements']) or '-'}",
         f"  recipients {', '.join(r['node'] for r in summary['recipients'])}",
-        f"  {summary['segments']} segments, signed by {', '.join(summary['signed_by'])}",
+        f"  {context.counted(summary['segments'], 'segment')}, "
+        f"signed by {', '.join(summary['signed_by'])}",
     ]
     for line in lines:
         context.out.print(line, markup=False)

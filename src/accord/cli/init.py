@@ -34,6 +34,15 @@ def _identity(settings: Settings, nation: str, name: str) -> bool:
         f"  node {name} ({nation}): keys in {path}; descriptor for partners in {descriptor}",
         markup=False,
     )
+    if key_files.passphrase() is None:
+        # The private keys sign this nation's releases: say plainly when nothing but the file's
+        # permissions protects them.
+        context.err.print(
+            f"warning: the key set is not protected by a passphrase (set "
+            f"{key_files.PASSPHRASE_VARIABLE} before 'accord init' to seal it; every command "
+            "that uses the keys then needs it)",
+            markup=False,
+        )
     return True
 
 
@@ -67,12 +76,13 @@ def init(
     if result.summary.added:
         agreements = [a for a in result.summary.added if a.startswith("agreement ")]
         out.print(
-            f"  public record: {len(agreements)} agreements added, "
+            f"  public record: {context.counted(len(agreements), 'agreement')} added, "
             f"{len(result.summary.added) - len(agreements)} sources and other facts"
         )
     if result.summary.kept:
         out.print(
-            f"  public record: kept {len(result.summary.kept)} entries as this node holds them, "
+            f"  public record: kept {context.counted(len(result.summary.kept), 'entry', 'entries')}"
+            " as this node holds them, "
             "which differ from this version's public record: "
             + ", ".join(result.summary.kept[:6])
             + (" ..." if len(result.summary.kept) > 6 else "")

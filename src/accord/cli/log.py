@@ -215,5 +215,7 @@ def append_test(
             service.append([LogEntry(EntryKind.TEST, {"n": start + done + i}) for i in range(n)])
             done += n
         context.out.print(
-            f"appended {count} entries; the log now has {service.size()}", markup=False
+            f"appended {context.counted(count, 'entry', 'entries')}; the log now has "
+            f"{service.size()}",
+            markup=False,
         )
