@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -75,6 +75,17 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     #: ``accord serve``: requests in progress at once; more are answered 503.
     max_concurrent_requests: int = Field(default=1024, gt=0, le=1_000_000)
+
+    @field_validator("limits", mode="before")
+    @classmethod
+    def _environment_beats_the_file(cls, value: Any) -> Any:
+        """A ``[limits]`` table of accord.toml reaches ``Limits`` as its arguments, which would
+        beat the ``ACCORD_LIMIT_*`` variables that ``Limits`` reads itself: the environment wins
+        here too, as everywhere else."""
+        if isinstance(value, dict):
+            from_environment = Limits().model_dump(exclude_unset=True)
+            return {**value, **from_environment}
+        return value
 
     @classmethod
     def settings_customise_sources(

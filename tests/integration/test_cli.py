@@ -321,6 +321,33 @@ def test_every_command_loads_and_has_help(name, tmp_path):
     assert "<bool>" not in result.stdout  # a flag takes no value: its type says nothing
 
 
+def test_config_show_says_where_each_setting_came_from(tmp_path: Path) -> None:
+    (tmp_path / "accord.toml").write_text(
+        'node_name = "usa.example"\n[limits]\nlabel_bytes = 5000\n'
+    )
+    secret_url = "postgresql+psycopg://accord:s3cret@db.example/accord"
+    shown = accord(
+        "config", "show", "--json", home=tmp_path,
+        ACCORD_DATABASE_URL=secret_url, ACCORD_LIMIT_POLICY_BYTES="9000",
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    rows = {row["name"]: row for row in json.loads(shown.stdout)}
+    assert rows["node_name"]["value"] == "usa.example"
+    assert rows["node_name"]["source"] == f"file ({tmp_path / 'accord.toml'})"
+    assert rows["limits.label_bytes"]["value"] == 5000
+    assert rows["limits.policy_bytes"] == {
+        "name": "limits.policy_bytes",
+        "value": 9000,
+        "source": "environment (ACCORD_LIMIT_POLICY_BYTES)",
+    }
+    assert rows["evidence"] == {"name": "evidence", "value": "reported", "source": "default"}
+    # A database password is never shown, in JSON or as text.
+    assert rows["database_url"]["value"] == "postgresql+psycopg://accord:***@db.example/accord"
+    text = accord("config", "show", home=tmp_path, ACCORD_DATABASE_URL=secret_url)
+    assert "s3cret" not in text.stdout + text.stderr
+    assert 'node_name = "usa.example"  # file' in text.stdout
+
+
 def test_help_groups_the_commands_and_keeps_sentences_whole(tmp_path: Path) -> None:
     shown = accord("--help", home=tmp_path, COLUMNS="200").stdout
     headings = ("Register", "Labels", "Messages", "Node", "Federation", "Log")

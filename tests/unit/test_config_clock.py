@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,22 @@ def test_toml_file_in_home_and_environment_wins(tmp_path, monkeypatch):
     assert settings.limits.import_bytes == 1234
     monkeypatch.setenv("ACCORD_DATABASE_URL", "sqlite:///other.db")
     assert load_settings().database_url == "sqlite:///other.db"
+    # Limits too: the environment beats the file's [limits] table, which used to win.
+    monkeypatch.setenv("ACCORD_LIMIT_IMPORT_BYTES", "999")
+    monkeypatch.setenv("ACCORD_LIMIT_LABEL_BYTES", "777")
+    both = load_settings().limits
+    assert (both.import_bytes, both.label_bytes) == (999, 777)
+
+
+def test_the_example_configuration_is_the_defaults(tmp_path, monkeypatch):
+    """examples/accord.toml is read as it is, and says the defaults."""
+    monkeypatch.setenv("ACCORD_HOME", str(tmp_path))
+    for variable in ("ACCORD_DATABASE_URL", "ACCORD_NODE_NAME", "ACCORD_EVIDENCE"):
+        monkeypatch.delenv(variable, raising=False)
+    defaults = load_settings()
+    example = Path(__file__).parents[2] / "examples" / "accord.toml"
+    (tmp_path / "accord.toml").write_bytes(example.read_bytes())
+    assert load_settings() == defaults
 
 
 def test_bad_settings_are_invalid_input(tmp_path, monkeypatch):

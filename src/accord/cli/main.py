@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tokens": ("accord.cli.node", "tokens_app", "Node"),
     "keys": ("accord.cli.envelopes", "keys_app", "Node"),
     "demo": ("accord.cli.demo", "demo", "Node"),
+    "config": ("accord.cli.config_show", "app", "Node"),
     "peers": ("accord.cli.federation", "peers_app", "Federation"),
     "deliver": ("accord.cli.federation", "deliver", "Federation"),
     "receive": ("accord.cli.node", "receive", "Federation"),
