@@ -3,6 +3,7 @@ waits in the outbox, logged with a proof; and a clear refusal when the agreement
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -147,7 +148,14 @@ def test_hand_delivery_to_the_partner_inbox(nodes: dict[str, Path], tmp_path: Pa
     listed = json.loads(accord("inbox", "--as", "babar", "--json", home=pak).stdout)
     assert [m["id"] for m in listed] == [sent["id"]]
     assert set(listed[0]) >= {"id", "from", "label", "received"}
+    # Marked above and below, under PAK's policy, as classified systems show content.
     read = accord("read", "--as", "babar", sent["id"], home=pak)
-    assert read.stdout == "convoy at 0600"
+    assert read.stdout == "UNCLASSIFIED\nconvoy at 0600\nUNCLASSIFIED\n"
+    raw = accord("read", "--as", "babar", sent["id"], "--raw", home=pak)
+    assert (raw.stdout, raw.stderr) == ("convoy at 0600", "marking: UNCLASSIFIED\n")
+    as_json = json.loads(accord("read", "--as", "babar", sent["id"], "--json", home=pak).stdout)
+    assert as_json["id"] == sent["id"]
+    assert as_json["marking"] == "UNCLASSIFIED"
+    assert base64.b64decode(as_json["content_base64"]) == b"convoy at 0600"
     again = accord("receive", str(envelope), home=pak)
     assert again.returncode == 4

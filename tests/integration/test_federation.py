@@ -82,7 +82,7 @@ def test_a_release_is_delivered_with_a_signed_receipt(pair) -> None:
     )
     inbox = json.loads(pak.cli("inbox", "--as", "babar", "--json"))
     assert message in {m["id"] for m in inbox}
-    assert pak.cli("read", "--as", "babar", message).strip() == "exercise starts at 0600"
+    assert pak.cli("read", "--as", "babar", message, "--raw").strip() == "exercise starts at 0600"
 
 
 def _transaction(

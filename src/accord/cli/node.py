@@ -3,6 +3,7 @@ and their releases."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import sys
 from pathlib import Path
@@ -261,16 +262,33 @@ def inbox(
 
 def read(
     user: Annotated[str, typer.Option("--as", help="The reader.")],
-    message_id: Annotated[str, typer.Argument(help="The message id.")],
+    message_id: Annotated[str, typer.Argument(metavar="ID", help="The message id.")],
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the content to this file.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write the content to this file."),
     ] = None,
+    raw: Annotated[
+        bool,
+        typer.Option("--raw", help="The content alone on stdout (its marking on stderr)."),
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Open a message for a reader, after their read decision."""
+    """Open a message for a reader, after their read decision. Its marking (under this node's
+    policy) is printed above and below the content, as classified systems show it."""
     with context.node() as node:
         reader = node.users.require(user, Role.OFFICER)
-        content = node.inbox().read(reader, message_id)
-    if out is not None:
-        out.write_bytes(content)
+        described, content = node.inbox().read_marked(reader, message_id)
+    marking = str(described["label"])
+    if as_json:
+        context.print_json(
+            {**described, "marking": marking, "content_base64": base64.b64encode(content).decode()}
+        )
+    elif out is not None or raw:
+        context.err.print(f"marking: {marking}", markup=False, highlight=False)
+        if out is not None:
+            out.write_bytes(content)
+        else:
+            sys.stdout.buffer.write(content)
     else:
-        sys.stdout.buffer.write(content)
+        body = content if content.endswith(b"\n") or not content else content + b"\n"
+        sys.stdout.buffer.write(f"{marking}\n".encode() + body + f"{marking}\n".encode())

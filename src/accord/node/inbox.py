@@ -230,6 +230,11 @@ class InboxService:
         return _listed(found)
 
     def read(self, user: User, message_id: str) -> bytes:
+        return self.read_marked(user, message_id)[1]
+
+    def read_marked(self, user: User, message_id: str) -> tuple[dict[str, Any], bytes]:
+        """The message as ``user``'s inbox lists it (its marking under this node's policy in
+        ``label``) and its content, after their read decision."""
         with self.database.reading() as connection:
             found = InboxRepository(connection).sealed(message_id)
         # Unreadable and absent look the same: a reader never learns a message exists.
@@ -241,7 +246,7 @@ class InboxService:
             raise InvalidInput(f"the sender {message.sender_node} is no longer pinned")
         out = io.BytesIO()
         open_envelope(io.BytesIO(envelope), out, recipient=self.keys, sender=sender)
-        return out.getvalue()
+        return _listed(message), out.getvalue()
 
 
 def _listed(message: InboxMessage) -> dict[str, Any]:
