@@ -78,6 +78,8 @@ def test_a_file_round_trips_between_two_key_sets(nodes: dict[str, Path], cbor: b
     )
     assert result.returncode == 0, result.stderr
     assert opened.read_bytes() == body.read_bytes()
+    # The marking, under the reader's (PAK's) policy.
+    assert result.stderr.endswith(": SECRET - RELEASABLE TO PAK, USA\n")
     verified = accord(
         "verify",
         "--from",
@@ -91,6 +93,7 @@ def test_a_file_round_trips_between_two_key_sets(nodes: dict[str, Path], cbor: b
     assert summary["capability"] == "secure-communications"
     assert summary["agreements"] == ["pak-usa-cismoa"]
     assert summary["label"]["classification"] == 4
+    assert summary["marking"] == "SECRET - RELEASABLE TO PAK, USA"
     assert summary["segments"] == 4
 
 

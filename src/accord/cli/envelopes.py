@@ -35,7 +35,9 @@ from accord.crypto.keys import NodeKeys
 from accord.crypto.wire import Limits, Reader
 from accord.errors import InvalidInput, LabelError, StorageError
 from accord.labels.checks import validate
+from accord.labels.equivalence import translate
 from accord.labels.json_form import label_from_dict, label_to_dict
+from accord.labels.marking import display_marking
 from accord.labels.national import national_policy, shipped_policies
 from accord.labels.reading import checked as checked_label
 from accord.node import keys as key_files
@@ -222,17 +224,28 @@ def _open_input(path: Path):  # type: ignore[no-untyped-def]
         raise InvalidInput(f"{path}: cannot read: {e.strerror}") from None
 
 
-def _check_label(checked: Verified) -> None:
+def _check_label(checked: Verified) -> str:
     """Reading rule 9 (docs/envelope.md): the label is one this node can read and its policy
-    finds valid; otherwise the envelope is refused like any other that fails a rule."""
+    finds valid; otherwise the envelope is refused like any other that fails a rule. Returns
+    the label's display marking, under this node's national policy when the label translates
+    to it (the reader's), else under the label's own."""
     policies = shipped_policies()
     try:
         label = checked_label(label_from_dict(checked.header.label), policies)
-        valid = validate(policies.by_id(label.policy_id), label).valid
+        policy = policies.by_id(label.policy_id)
+        valid = validate(policy, label).valid
     except LabelError:
         valid = False
     if not valid:
         raise EnvelopeError()
+    settings = context.settings()
+    if key_files.key_set_path(settings).exists():
+        reader = national_policy(key_files.load_key_set(settings).nation)
+        try:
+            return display_marking(reader, translate(label, policy, reader))
+        except LabelError:
+            pass  # no equivalent under the reader's policy: the originator's marking
+    return display_marking(policy, label)
 
 
 def _summary(checked: Verified) -> dict[str, Any]:
@@ -317,8 +330,10 @@ def open_command(
     keys = key_files.load_key_set(settings)
     with _open_input(source) as envelope, _Atomic(target) as sink:
         checked = open_envelope(envelope, sink, recipient=keys, sender=descriptor)
-        _check_label(checked)  # before the output is renamed into place
-    context.err.print(f"opened envelope {checked.header.id} from {descriptor.node}", markup=False)
+        marking = _check_label(checked)  # before the output is renamed into place
+    context.err.print(
+        f"opened envelope {checked.header.id} from {descriptor.node}: {marking}", markup=False
+    )
 
 
 def verify_command(
@@ -332,13 +347,13 @@ def verify_command(
     descriptor = _sender(source, sender)
     with _open_input(source) as envelope:
         checked = verify(envelope, descriptor)
-    _check_label(checked)
-    summary = _summary(checked)
+    summary = {**_summary(checked), "marking": _check_label(checked)}
     if as_json:
         context.print_json(summary)
         return
     lines = [
         f"verified: envelope {summary['id']} from {descriptor.node}, created {summary['created']}",
+        f"  marking {summary['marking']}",
         f"  capability {summary['capability']}, activity {summary['activity'] or '-'}",
         f"  agreements {', '.join(summary['agreements']) or '-'}",
         f"  recipients {', '.join(r['node'] for r in summary['recipients'])}",
