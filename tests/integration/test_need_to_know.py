@@ -76,3 +76,15 @@ def test_a_low_cleared_officer_learns_nothing_of_a_secret_release(
     # Metrics move with traffic: not for officers.
     assert client.get("/metrics", headers=uma).status_code == 403
     assert client.get("/metrics", headers=auditor).status_code == 200
+
+    # An id prefix (the CLI's): only the messages the caller may see are candidates, so the
+    # SECRET message's prefix names nothing for uma, and names it for an auditor.
+    services = NodeServices.open(load_settings(), CLOCK)
+    try:
+        messaging = services.messaging()
+        prefix = secret_id[:8]
+        assert messaging.resolve(prefix, services.users.get("uma")) == prefix
+        assert messaging.resolve(prefix, services.users.get("audrey")) == secret_id
+        assert messaging.resolve(plain_id[:8], services.users.get("uma")) == plain_id
+    finally:
+        services.close()

@@ -91,3 +91,13 @@ def test_a_retried_message_is_sent_in_a_new_transaction(database) -> None:
             ["pak.example"], NOW, lease_until=NOW, limit=1, skip_locked=False
         )
     assert [(m.id, m.state, m.txn_id) for m in claimed] == [("m1", OutboxState.QUEUED, None)]
+
+
+def test_messages_are_found_by_the_start_of_their_id(database) -> None:
+    for message in ("5597ad0c-0001", "5597ad0c-0002", "77aa0000-0003"):
+        _release(database, message)
+    with database.reading() as connection:
+        repository = OutboxRepository(connection)
+        assert [e.id for e in repository.starting("5597")] == ["5597ad0c-0001", "5597ad0c-0002"]
+        assert [e.id for e in repository.starting("77aa0000-0003")] == ["77aa0000-0003"]
+        assert repository.starting("5597ad0c_") == []  # LIKE's wildcards are escaped

@@ -16,6 +16,7 @@ from accord.node.witnessing import cosigned_checkpoints
 peers_app = typer.Typer(help="Partner nodes: pinned descriptors and URLs.", no_args_is_help=True)
 messages_app = typer.Typer(help="Messages this node sent.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ID_HELP = "The message id, or its first characters (at least four) if no other id starts so."
 
 
 @peers_app.command("add")
@@ -67,12 +68,14 @@ def remove(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
 
 @messages_app.command("status")
 def status(
-    message_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
+    message_id: Annotated[str, typer.Argument(metavar="ID", help=ID_HELP)],
+    as_json: JsonOption = False,
 ) -> None:
     """A sent message's state: queued, sending, held (with the reason it may not leave),
     delivered (with the receipt) or refused by the partner (with its reason)."""
     with context.node() as node:
-        view = node.messaging().status(message_id)
+        messaging = node.messaging()
+        view = messaging.status(messaging.resolve(message_id))
     if as_json:
         context.print_json(view)
         return
@@ -86,13 +89,15 @@ def status(
 
 @messages_app.command("retry")
 def retry(
-    message_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
+    message_id: Annotated[str, typer.Argument(metavar="ID", help=ID_HELP)],
+    as_json: JsonOption = False,
 ) -> None:
     """Send a message again at once: one the partner refused (the partner decides it afresh),
     one held (decided again now), or one waiting to retry. A delivered message is not sent
     again."""
     with context.node() as node:
-        view = node.messaging().retry(message_id)
+        messaging = node.messaging()
+        view = messaging.retry(messaging.resolve(message_id))
     if as_json:
         context.print_json(view)
         return

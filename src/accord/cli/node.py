@@ -176,7 +176,8 @@ def outbox(
         if envelope is not None:
             if out is None:
                 raise InvalidInput("--envelope needs --out FILE")
-            out.write_bytes(node.messaging().envelope(envelope))
+            messaging = node.messaging()
+            out.write_bytes(messaging.envelope(messaging.resolve(envelope)))
             return
         rows = node.messaging().outbox()
     if as_json:
@@ -262,7 +263,14 @@ def inbox(
 
 def read(
     user: Annotated[str, typer.Option("--as", help="The reader.")],
-    message_id: Annotated[str, typer.Argument(metavar="ID", help="The message id.")],
+    message_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The message id, or its first characters (at least four) if no other id "
+            "this reader may read starts so.",
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE", help="Write the content to this file."),
@@ -277,7 +285,8 @@ def read(
     policy) is printed above and below the content, as classified systems show it."""
     with context.node() as node:
         reader = node.users.require(user, Role.OFFICER)
-        described, content = node.inbox().read_marked(reader, message_id)
+        inbox = node.inbox()
+        described, content = inbox.read_marked(reader, inbox.resolve_for(reader, message_id))
     marking = str(described["label"])
     if as_json:
         context.print_json(

@@ -31,6 +31,7 @@ from accord.errors import Conflict, InvalidInput, NotFound, ReleaseDenied
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
 from accord.node.decisions import decide_release
+from accord.node.ids import resolve
 from accord.node.users import User
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision
@@ -228,6 +229,17 @@ class InboxService:
         if found is None or not self._readable(user, found):
             raise NotFound(f"no message {message_id[:64]!r}")
         return _listed(found)
+
+    def resolve_for(self, user: User, given: str) -> str:
+        """The id of the message ``given`` (a whole id or a unique prefix) names among those
+        ``user`` may read (docs/node.md, "Ids")."""
+
+        def readable(prefix: str) -> list[str]:
+            with self.database.reading() as connection:
+                found = InboxRepository(connection).starting(prefix)
+            return [m.id for m in found if self._readable(user, m)]
+
+        return resolve(given, readable, "message")
 
     def read(self, user: User, message_id: str) -> bytes:
         return self.read_marked(user, message_id)[1]

@@ -31,6 +31,7 @@ from accord.federation.outbox import OutboxEvent, OutboxState, transition
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.label import Label
 from accord.node.decisions import decide_release
+from accord.node.ids import resolve
 from accord.node.outbox_log import log_changes
 from accord.node.users import Role, User, UserService
 from accord.policy.engine import PolicyEngine
@@ -240,6 +241,17 @@ class MessagingService:
                 f"no pinned node of {nation}: pin its descriptor with 'accord keys pin FILE'"
             )
         return sorted(found, key=lambda d: d.node)[0]
+
+    def resolve(self, given: str, viewer: User | None = None) -> str:
+        """The id of the sent message ``given`` (a whole id or a unique prefix) names, among
+        those ``viewer`` may see (docs/node.md, "Ids")."""
+
+        def visible(prefix: str) -> list[str]:
+            with self.database.reading() as connection:
+                found = OutboxRepository(connection).starting(prefix)
+            return [e.id for e in found if self._visible(viewer, e.label)]
+
+        return resolve(given, visible, "message")
 
     def envelope(self, message_id: str) -> bytes:
         with self.database.reading() as connection:

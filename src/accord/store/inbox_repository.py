@@ -83,6 +83,18 @@ class InboxRepository:
         rows = self.connection.execute(sa.select(*_LISTED).order_by(inbox.c.received_at))
         return [_message(r) for r in rows]
 
+    def starting(self, prefix: str, limit: int = 50) -> list[InboxMessage]:
+        """Messages whose id starts with ``prefix`` (hexadecimal digits and hyphens only)."""
+        return [
+            _message(r)
+            for r in self.connection.execute(
+                sa.select(*_LISTED)
+                .where(inbox.c.id.startswith(prefix, autoescape=True))
+                .order_by(inbox.c.id)
+                .limit(limit)
+            )
+        ]
+
     def entry(self, message: str) -> InboxMessage | None:
         row = self.connection.execute(sa.select(*_LISTED).where(inbox.c.id == message)).first()
         return None if row is None else _message(row)

@@ -209,6 +209,18 @@ class OutboxRepository:
         rows = self.connection.execute(sa.select(*_ENTRY_COLUMNS).order_by(outbox.c.created_at))
         return [_entry(row) for row in rows]
 
+    def starting(self, prefix: str, limit: int = 50) -> list[OutboxEntry]:
+        """Messages whose id starts with ``prefix`` (hexadecimal digits and hyphens only)."""
+        return [
+            _entry(r)
+            for r in self.connection.execute(
+                sa.select(*_ENTRY_COLUMNS)
+                .where(outbox.c.id.startswith(prefix, autoescape=True))
+                .order_by(outbox.c.id)
+                .limit(limit)
+            )
+        ]
+
     def entry(self, message: str) -> OutboxEntry | None:
         row = self.connection.execute(
             sa.select(*_ENTRY_COLUMNS).where(outbox.c.id == message)
