@@ -7,12 +7,13 @@ debug log, not to the user: a URL may hold a password).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
@@ -178,3 +179,17 @@ def _brief(error: BaseException) -> str:
     original = getattr(error, "orig", None) or error
     text = str(original).strip().splitlines()
     return text[0][:200] if text else type(original).__name__
+
+
+def rows_whose_id_starts(
+    connection: Connection, columns: Sequence[Any], id_column: Any, prefix: str, limit: int
+) -> list[Any]:
+    """Rows of ``columns`` whose ``id_column`` starts with ``prefix`` (LIKE's wildcards in it
+    escaped), by id: message ids as people type them (``accord.node.ids``)."""
+    statement = (
+        sa.select(*columns)
+        .where(id_column.startswith(prefix, autoescape=True))
+        .order_by(id_column)
+        .limit(limit)
+    )
+    return list(connection.execute(statement))

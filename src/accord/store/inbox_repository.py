@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from accord.errors import Conflict
+from accord.store.database import rows_whose_id_starts
 from accord.store.tables import inbox
 from accord.store.tlog_repository import Appended
 
@@ -84,16 +85,9 @@ class InboxRepository:
         return [_message(r) for r in rows]
 
     def starting(self, prefix: str, limit: int = 50) -> list[InboxMessage]:
-        """Messages whose id starts with ``prefix`` (hexadecimal digits and hyphens only)."""
-        return [
-            _message(r)
-            for r in self.connection.execute(
-                sa.select(*_LISTED)
-                .where(inbox.c.id.startswith(prefix, autoescape=True))
-                .order_by(inbox.c.id)
-                .limit(limit)
-            )
-        ]
+        """Messages whose id starts with ``prefix``."""
+        rows = rows_whose_id_starts(self.connection, _LISTED, inbox.c.id, prefix, limit)
+        return [_message(r) for r in rows]
 
     def entry(self, message: str) -> InboxMessage | None:
         row = self.connection.execute(sa.select(*_LISTED).where(inbox.c.id == message)).first()

@@ -22,6 +22,7 @@ from accord.federation.outbox import (
     states_allowing,
     transition,
 )
+from accord.store.database import rows_whose_id_starts
 from accord.store.tables import outbox
 from accord.store.tlog_repository import Appended
 
@@ -210,16 +211,9 @@ class OutboxRepository:
         return [_entry(row) for row in rows]
 
     def starting(self, prefix: str, limit: int = 50) -> list[OutboxEntry]:
-        """Messages whose id starts with ``prefix`` (hexadecimal digits and hyphens only)."""
-        return [
-            _entry(r)
-            for r in self.connection.execute(
-                sa.select(*_ENTRY_COLUMNS)
-                .where(outbox.c.id.startswith(prefix, autoescape=True))
-                .order_by(outbox.c.id)
-                .limit(limit)
-            )
-        ]
+        """Messages whose id starts with ``prefix``."""
+        rows = rows_whose_id_starts(self.connection, _ENTRY_COLUMNS, outbox.c.id, prefix, limit)
+        return [_entry(r) for r in rows]
 
     def entry(self, message: str) -> OutboxEntry | None:
         row = self.connection.execute(
