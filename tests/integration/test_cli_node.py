@@ -55,6 +55,19 @@ def test_release_waits_in_the_outbox_and_is_in_the_log(nodes: dict[str, Path]) -
     assert body["permit"] is True
     queued = json.loads(accord("outbox", "--json", home=nodes["usa"]).stdout)
     assert [m["id"] for m in queued] == [body["id"]]
+    # messages list: by state, as JSON or as a table that fits 80 columns with the id whole.
+    listed = accord("messages", "list", "--state", "queued", "--json", home=nodes["usa"])
+    assert [m["id"] for m in json.loads(listed.stdout)] == [body["id"]]
+    none = accord("messages", "list", "--state", "delivered", home=nodes["usa"])
+    assert none.stdout == "No messages delivered.\n"
+    table = accord("messages", "list", home=nodes["usa"], COLUMNS="80").stdout
+    assert body["id"] in table
+    assert max(len(line) for line in table.splitlines()) <= 80
+    bad = accord("messages", "list", "--state", "lost", home=nodes["usa"])
+    assert bad.returncode == 2
+    assert "'lost' is not one of" in bad.stderr
+    status = accord("messages", "status", body["id"][:6], home=nodes["usa"])  # a prefix
+    assert status.stdout.startswith(f"{body['id']} to pak.example (PAK): queued")
     proof = json.loads(
         accord("log", "prove", str(body["log_index"]), "--json", home=nodes["usa"]).stdout
     )

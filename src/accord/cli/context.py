@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
 from accord.agreements.merge import MergeSummary
 from accord.clock import Clock, SystemClock
@@ -93,3 +94,16 @@ def print_import(name: str, summary: MergeSummary, where: str) -> None:
     )
     for line in summary.added + summary.replaced:
         out.print(f"  {line}", markup=False)
+
+
+def print_outbox(rows: list[dict[str, Any]]) -> None:
+    """Sent messages as a table that fits 80 columns: ids whole (people copy them), then the
+    recipient nation, the capability and the state; ``--json`` has every field."""
+    table = Table(box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, min_width=36)
+    table.add_column("to", no_wrap=True)
+    table.add_column("capability", overflow="ellipsis", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for row in rows:
+        table.add_row(row["id"], row["recipient_nation"], row["capability"], row["status"])
+    out.print(table)

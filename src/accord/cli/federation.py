@@ -11,6 +11,7 @@ from rich.table import Table
 
 from accord.cli import context
 from accord.crypto.descriptor import MAX_DESCRIPTOR_BYTES
+from accord.federation.outbox import OutboxState
 from accord.node.witnessing import cosigned_checkpoints
 
 peers_app = typer.Typer(help="Partner nodes: pinned descriptors and URLs.", no_args_is_help=True)
@@ -64,6 +65,28 @@ def remove(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
     with context.node() as node:
         node.peers().remove(node_name)
     context.out.print(f"removed peer {node_name}", markup=False)
+
+
+@messages_app.command("list")
+def list_messages(
+    state: Annotated[
+        OutboxState | None,
+        typer.Option("--state", help="Only messages in this state."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The messages this node sent, oldest first, with their states (queued, sending, held,
+    delivered, refused)."""
+    with context.node() as node:
+        rows = node.messaging().outbox()
+    if state is not None:
+        rows = [row for row in rows if row["status"] == state.value]
+    if as_json:
+        context.print_json(rows)
+    elif not rows:
+        context.out.print("No messages" + (f" {state.value}." if state else "."), markup=False)
+    else:
+        context.print_outbox(rows)
 
 
 @messages_app.command("status")

@@ -183,18 +183,7 @@ def outbox(
     if as_json:
         context.print_json(rows)
         return
-    table = Table("id", "created", "by", "to", "capability", "log", "status")
-    for row in rows:
-        table.add_row(
-            row["id"],
-            row["created_at"],
-            row["sender_user"],
-            row["recipient_node"],
-            row["capability"],
-            str(row["log_index"]),
-            row["status"],
-        )
-    context.out.print(table)
+    context.print_outbox(rows)
 
 
 def alerts(as_json: JsonOption = False) -> None:
