@@ -161,6 +161,8 @@ def test_hand_delivery_to_the_partner_inbox(nodes: dict[str, Path], tmp_path: Pa
     listed = json.loads(accord("inbox", "--as", "babar", "--json", home=pak).stdout)
     assert [m["id"] for m in listed] == [sent["id"]]
     assert set(listed[0]) >= {"id", "from", "label", "received"}
+    table = accord("inbox", "--as", "babar", home=pak, COLUMNS="80").stdout
+    assert f"{sent['id']}  USA   UNCLASSIFIED" in table
     # Marked above and below, under PAK's policy, as classified systems show content.
     read = accord("read", "--as", "babar", sent["id"], home=pak)
     assert read.stdout == "UNCLASSIFIED\nconvoy at 0600\nUNCLASSIFIED\n"

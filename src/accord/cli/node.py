@@ -244,9 +244,13 @@ def inbox(
     if as_json:
         context.print_json(rows)
         return
-    table = Table("id", "from", "label", "received", "capability")
+    # Fits 80 columns: the id whole, the marking wrapped at word boundaries (never cut).
+    table = Table(box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, min_width=36)
+    table.add_column("from", no_wrap=True)
+    table.add_column("marking")
     for row in rows:
-        table.add_row(row["id"], row["from"], row["label"], row["received"], row["capability"])
+        table.add_row(row["id"], row["nation"], row["label"])
     context.out.print(table)
 
 
