@@ -21,6 +21,12 @@ def test_the_demo_tells_the_story_of_the_seeds(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     report = json.loads(result.stdout)
     assert report["ok"] is True
+    # Each step is told on stderr as it happens (stdout stays the report).
+    told = result.stderr.splitlines()
+    assert told[0] == "  preparing usa.example (USA): its database, register and keys"
+    assert any(line.startswith("  serving: usa.example at http://127.0.0.1:") for line in told)
+    assert "  2006-06-01: USA -> PAK secure-communications: delivered" in told
+    assert told[-1] == "  PAK and IND witness USA's log"
     steps = report["steps"]
     for step in steps:
         assert {"date", "from", "to", "capability", "outcome", "reason"} <= set(step)

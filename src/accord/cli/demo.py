@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,9 +158,12 @@ class DemoNode(ServedNode):
 
 
 @contextmanager
-def _nodes(root: Path, clock_file: Path) -> Iterator[dict[str, DemoNode]]:
+def _nodes(
+    root: Path, clock_file: Path, progress: Callable[[str], None]
+) -> Iterator[dict[str, DemoNode]]:
     nodes = {n: DemoNode(root, n, clock_file) for n in NODES}
     for node in nodes.values():
+        progress(f"preparing {node.name} ({node.nation}): its database, register and keys")
         node.cli("init", "--nation", node.nation, "--name", node.name)
     peer([(nodes["USA"], nodes["PAK"]), (nodes["USA"], nodes["IND"])])
     for node in nodes.values():
@@ -173,7 +176,9 @@ def _nodes(root: Path, clock_file: Path) -> Iterator[dict[str, DemoNode]]:
             ).token
         finally:
             services.close()
+    progress("peered; starting the three nodes (accord serve)")
     with running(list(nodes.values())):
+        progress("serving: " + ", ".join(f"{n.name} at {n.url}" for n in nodes.values()))
         yield nodes
 
 
@@ -326,23 +331,32 @@ def _witnessed(usa: DemoNode, steps: list[dict[str, Any]]) -> list[dict[str, Any
         services.close()
 
 
-def run_demo() -> dict[str, Any]:
+def _said(row: dict[str, Any]) -> str:
+    return f"{row['date']}: USA -> {row['to']} {row['capability']}: {row['outcome']}"
+
+
+def run_demo(progress: Callable[[str], None] = lambda _line: None) -> dict[str, Any]:
+    """The demonstration; ``progress`` is told each step as it happens (the nodes starting,
+    each release's outcome, the witnessing)."""
     with tempfile.TemporaryDirectory(prefix="accord-demo-") as directory:
         root = Path(directory)
         clock_file = root / "clock"
         clock_file.write_text(START)
         steps: list[dict[str, Any]] = []
-        with _nodes(root, clock_file) as nodes:
+        with _nodes(root, clock_file, progress) as nodes:
             held: list[tuple[str, str]] = []
             for step in STEPS:
                 row, left = _run_step(nodes, step, clock_file)
                 steps.append(row)
+                progress(_said(row))
                 if left:
                     held.append((left, step.text))
                 if step.date.startswith("2023") and held:
                     for message, text in held:
                         steps.append(_redelivered(nodes, message, text))
+                        progress(_said(steps[-1]))
                     held = []
+            progress("PAK and IND witness USA's log")
             cosigned = _witnessed(nodes["USA"], steps)
     for row in steps:
         row["matched"] = row["outcome"] == row["expected"] and row["verified"] is not False
@@ -359,8 +373,13 @@ def run_demo() -> dict[str, Any]:
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Three nations' nodes replay the public record: what was delivered, refused or held, and
     why. Exits 0 only if every outcome matched the record and every receipt verified."""
+
+    def progress(line: str) -> None:
+        # On stderr, as it happens: the demo takes half a minute, and stdout is the report.
+        context.err.print(f"  {line}", markup=False, highlight=False)
+
     with terminate_as_interrupt():  # a terminated demo stops its nodes as an interrupted one
-        result = run_demo()
+        result = run_demo(progress)
     if as_json:
         context.print_json(result)
     else:
