@@ -93,6 +93,22 @@ def test_tokens_are_printed_once_and_alone(nodes: dict[str, Path]) -> None:
     assert token.startswith("acc_")
     assert "\n" not in token
     assert token not in (nodes["usa"] / "accord.db").read_bytes().decode("latin-1")
+    # tokens list: the token's record, never the token (nor its hash).
+    token_id = created.stderr.split()[1]
+    listed = accord("tokens", "list", "--user", "alice", "--json", home=nodes["usa"])
+    records = {r["id"]: r for r in json.loads(listed.stdout)}
+    assert records[token_id]["user"] == "alice"
+    assert records[token_id]["revoked_at"] is None
+    assert "acc_" not in listed.stdout
+    assert accord("tokens", "revoke", token_id, home=nodes["usa"]).returncode == 0
+    table = accord("tokens", "list", home=nodes["usa"]).stdout
+    assert f"{token_id}  alice  " in table
+    assert (
+        "revoked"
+        in table.splitlines()[[token_id in line for line in table.splitlines()].index(True)]
+    )
+    unknown = accord("tokens", "list", "--user", "nobody", home=nodes["usa"])
+    assert unknown.returncode == 3
 
 
 @pytest.mark.parametrize(

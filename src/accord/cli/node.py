@@ -111,6 +111,37 @@ def create_token(
     sys.stdout.write(issued.token + "\n")
 
 
+@tokens_app.command("list")
+def list_tokens(
+    user: Annotated[
+        str | None, typer.Option("--user", metavar="NAME", help="Only this user's tokens.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """API tokens: whose, made when, expiring when, revoked or not. A token itself is shown
+    once, when it is created, and never again."""
+    with context.node() as node:
+        records = node.users.tokens(user)
+    now = context.clock.now().isoformat()
+    if as_json:
+        context.print_json([r.to_dict() for r in records])
+        return
+    if not records:
+        context.out.print("No tokens.", markup=False)
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("id", "user", "expires", "state"):
+        table.add_column(column, no_wrap=True)
+    for record in records:
+        state = (
+            f"revoked {record.revoked_at[:10]}"
+            if record.revoked_at
+            else ("expired" if record.expires_at <= now else "active")
+        )
+        table.add_row(record.id, record.user, record.expires_at[:10], state)
+    context.out.print(table)
+
+
 @tokens_app.command("revoke")
 def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token."""

@@ -23,7 +23,7 @@ from accord.labels.security_policy import SecurityPolicy
 from accord.policy.clearances import national_clearance
 from accord.policy.principals import Role, User
 from accord.store.database import Database
-from accord.store.user_repository import UserRepository
+from accord.store.user_repository import TokenRecord, UserRepository
 
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 #: How long (seconds) a token once found valid is believed without asking the database again. A
@@ -142,6 +142,13 @@ class UserService:
                 expires_at=expires,
             )
         return IssuedToken(id=token_id, user=name, token=token, expires_at=expires)
+
+    def tokens(self, user: str | None = None) -> tuple[TokenRecord, ...]:
+        """The API tokens (of ``user``, or all), without their secrets."""
+        if user is not None:
+            self.get(user)  # an unknown user is refused, not answered with an empty list
+        with self.database.reading() as connection:
+            return tuple(UserRepository(connection).token_records(user))
 
     def revoke_token(self, token_id: str) -> None:
         with self.database.transaction() as connection:

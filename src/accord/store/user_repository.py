@@ -21,6 +21,27 @@ class TokenHolder:
     revoked_at: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenRecord:
+    """What is known of an API token: who it acts for, when it was made, when it expires or was
+    revoked. Never the token: only its SHA-256 is stored, and that is not shown either."""
+
+    id: str
+    user: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "user": self.user,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "revoked_at": self.revoked_at,
+        }
+
+
 def _user(row: sa.Row[tuple[object, ...]]) -> User:
     return User(
         name=str(row.name),
@@ -93,6 +114,25 @@ class UserRepository:
                 revoked_at=None,
             )
         )
+
+    def token_records(self, user: str | None = None) -> list[TokenRecord]:
+        """Every token's record (never its secret, which is not stored), oldest first."""
+        statement = sa.select(
+            tokens.c.id, tokens.c.user_name, tokens.c.created_at, tokens.c.expires_at,
+            tokens.c.revoked_at,
+        ).order_by(tokens.c.created_at, tokens.c.id)  # fmt: skip
+        if user is not None:
+            statement = statement.where(tokens.c.user_name == user)
+        return [
+            TokenRecord(
+                id=str(r.id),
+                user=str(r.user_name),
+                created_at=str(r.created_at),
+                expires_at=str(r.expires_at),
+                revoked_at=None if r.revoked_at is None else str(r.revoked_at),
+            )
+            for r in self.connection.execute(statement)
+        ]
 
     def revoke_token(self, token_id: str, now: str) -> bool:
         done = self.connection.execute(
