@@ -46,7 +46,11 @@ def make_plain(command: Any, panel: str | None = None) -> None:
 def name_what_is_expected(param: Any) -> None:
     """The type column of the help: nothing for a flag (``<bool>`` after every flag said
     nothing), the option's metavar where it names what is expected (``DATE``, ``NATION``,
-    ``FILE``), else the type as Typer names it."""
+    ``FILE``), else the type as Typer names it. Done once per parameter (help may ask for a
+    command's parameters several times)."""
+    if getattr(param, "_accord_named", False):
+        return
+    param._accord_named = True
     shown = param.display_type_rich
 
     def display(ctx: Any) -> str | None:

@@ -81,8 +81,9 @@ class GroupCommitter:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._closed = False
-        #: Writes submitted on the event loop's thread, committed by the loop (``_flush_loop``).
-        self._loop_batch: list[_Write[Any]] = []
+        #: Writes submitted on an event loop's thread, by loop, committed by that loop
+        #: (``_flush_loop``): each list is touched by its own loop's thread only.
+        self._loop_batches: dict[asyncio.AbstractEventLoop, list[_Write[Any]]] = {}
         #: A thread's own batch, while it is in ``batched()``.
         self._own = threading.local()
         #: Held by whoever commits a batch: the writer thread, the loop, a thread in ``batched``.
@@ -108,9 +109,10 @@ class GroupCommitter:
             return job.future
         loop = _running_loop()
         if loop is not None:
-            self._loop_batch.append(job)
-            if len(self._loop_batch) == 1:
-                loop.call_soon(self._flush_loop)
+            pending = self._loop_batches.setdefault(loop, [])
+            pending.append(job)
+            if len(pending) == 1:
+                loop.call_soon(self._flush_loop, loop)
             return job.future
         with self._condition:
             if self._closed:
@@ -120,9 +122,8 @@ class GroupCommitter:
             self._condition.notify()
         return job.future
 
-    def _flush_loop(self) -> None:
-        batch, self._loop_batch = self._loop_batch, []
-        self._commit_all(batch)
+    def _flush_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._commit_all(self._loop_batches.pop(loop, []))
 
     @contextmanager
     def batched(self) -> Iterator[None]:
