@@ -16,6 +16,7 @@ from accord.crypto.keys import NodeKeys
 from accord.labels import stanag4774
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.national import national_policy
+from tests.support.api import gsomia
 from tests.support.cli import accord
 
 
@@ -24,12 +25,17 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("nodes")
     homes = {"usa": root / "usa", "pak": root / "pak", "ind": root / "ind"}
     for name, nation in (("usa", "USA"), ("pak", "PAK"), ("ind", "IND")):
-        result = accord(
-            "keys", "generate", "--nation", nation, "--name", f"{name}.example", home=homes[name]
-        )
+        # The sealing node is a whole node (seal decides on its register and logs); the others
+        # only need keys to open and verify.
+        command = ("init",) if name == "usa" else ("keys", "generate")
+        result = accord(*command, "--nation", nation, "--name", f"{name}.example", home=homes[name])
         assert result.returncode == 0, result.stderr
         descriptor = root / f"{name}.descriptor.json"
         assert accord("keys", "descriptor", "-o", str(descriptor), home=homes[name]).returncode == 0
+    # SECRET to PAK needs classification equivalence: a GSOMIA in the USA node's register.
+    (root / "gsomia.json").write_text(json.dumps(gsomia("USA", "PAK", "2024-01-15")))
+    imported = accord("agreements", "import", str(root / "gsomia.json"), home=homes["usa"])
+    assert imported.returncode == 0, imported.stderr
     usa_policy = national_policy("USA")
     label = banner_to_label(parse_banner("SECRET//REL TO USA, PAK"), usa_policy)
     (root / "label.xml").write_bytes(
@@ -50,8 +56,6 @@ def _seal(nodes: dict[str, Path], body: Path, envelope: Path, *extra: str) -> No
         "secure-communications",
         "--activity",
         "joint-exercises",
-        "--agreement",
-        "pak-usa-cismoa",
         *extra,
         str(body),
         str(envelope),
@@ -91,7 +95,7 @@ def test_a_file_round_trips_between_two_key_sets(nodes: dict[str, Path], cbor: b
     summary = json.loads(verified.stdout)
     assert summary["sender"]["node"] == "usa.example"
     assert summary["capability"] == "secure-communications"
-    assert summary["agreements"] == ["pak-usa-cismoa"]
+    assert summary["agreements"] == ["pak-usa-cismoa", "pak-usa-gsomia-test"]
     assert summary["label"]["classification"] == 4
     assert summary["marking"] == "SECRET - RELEASABLE TO PAK, USA"
     assert summary["segments"] == 4
@@ -106,7 +110,8 @@ def test_seal_takes_a_banner_as_the_label(nodes: dict[str, Path]) -> None:
     def seal(label: str, target: str) -> subprocess.CompletedProcess[str]:
         return accord(
             "seal", "--to", str(root / "pak.descriptor.json"), "--label", label,
-            "--capability", "secure-communications", str(root / "banner.txt"), str(root / target),
+            "--capability", "secure-communications", "--activity", "joint-exercises",
+            str(root / "banner.txt"), str(root / target),
             home=nodes["usa"],
         )  # fmt: skip
 
@@ -134,6 +139,57 @@ def test_seal_takes_a_banner_as_the_label(nodes: dict[str, Path]) -> None:
         assert says in refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
         assert not (root / "refused.env").exists()
+
+
+def test_seal_decides_and_logs_like_a_release(nodes: dict[str, Path]) -> None:
+    """A seal the release decision refuses exits 3 with the reasons, writes nothing and logs
+    the denial; --unsafe-skip-decision seals it anyway, warns, and logs the override."""
+    root = nodes["root"]
+    (root / "for-ind.txt").write_text("not releasable to IND")
+
+    def seal(*extra: str) -> subprocess.CompletedProcess[str]:
+        return accord(
+            "seal", "--to", str(root / "ind.descriptor.json"), "--label",
+            "SECRET//REL TO USA, PAK", "--capability", "secure-communications",
+            "--activity", "joint-exercises", *extra, str(root / "for-ind.txt"),
+            str(root / "for-ind.env"), home=nodes["usa"],
+        )  # fmt: skip
+
+    def entry(index: int) -> dict[str, object]:
+        shown = accord("log", "show", str(index), "--json", home=nodes["usa"])
+        assert shown.returncode == 0, shown.stderr
+        value: dict[str, object] = json.loads(shown.stdout)["entry"]
+        return value
+
+    refused = seal("--json")
+    assert refused.returncode == 3
+    result = json.loads(refused.stdout)
+    assert result["id"] is None
+    assert result["permit"] is False
+    reasons = {r["rule"]: r["outcome"] for r in result["decisions"]["IND"]["reasons"]}
+    assert reasons["releasability"] == "failed"
+    assert not (root / "for-ind.env").exists()
+    assert not (root / "for-ind.env.partial").exists()
+    denial = entry(result["log_index"])
+    assert denial["type"] == "release-decision"
+    assert (denial["decision"], denial["recipient"]) == ("deny", "IND")
+    assert str(denial["user"]).startswith("local:")
+
+    named = seal("--agreement", "ind-usa-gsomia")
+    assert named.returncode == 2
+    assert "--agreement is only for --unsafe-skip-decision" in named.stderr
+
+    forced = seal("--unsafe-skip-decision")
+    assert forced.returncode == 0, forced.stderr
+    assert "warning: sealed against the release decision" in forced.stderr
+    assert "[failed] releasability" in forced.stdout
+    assert (root / "for-ind.env").exists()
+    index = int(forced.stderr.rsplit("log entry ", 1)[1])
+    overridden, sent = entry(index), entry(index + 1)
+    assert (overridden["decision"], overridden["override"]) == ("deny", "unsafe-skip-decision")
+    assert sent["type"] == "envelope-sent"
+    assert sent["recipient"] == "ind.example"
+    assert sent["envelope"] == overridden["message"]
 
 
 def test_open_uses_the_pinned_descriptor(nodes: dict[str, Path]) -> None:
@@ -228,11 +284,13 @@ def test_rotation_keeps_old_envelopes_openable(nodes: dict[str, Path]) -> None:
                 "/nonexistent",
                 "--capability",
                 "secure-communications",
+                "--activity",
+                "joint-exercises",
                 "a",
                 "b",
             ],
             2,
-            "accord keys generate",
+            "descriptor /nonexistent: cannot read",
         ),
         (["keys", "show"], 2, "accord keys generate"),
         (["keys", "generate", "--nation", "XXX"], 2, "XXX"),

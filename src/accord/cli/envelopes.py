@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from enum import StrEnum
@@ -16,6 +17,7 @@ from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
 from accord.cli.label_values import LABEL_OPTION, label_value
+from accord.cli.policy import DENIED_EXIT
 from accord.crypto.descriptor import (
     MAX_DESCRIPTOR_BYTES,
     NodeDescriptor,
@@ -24,11 +26,8 @@ from accord.crypto.descriptor import (
 )
 from accord.crypto.envelope import (
     EnvelopeError,
-    Release,
     Verified,
     open_envelope,
-    recipients_of,
-    seal,
     verify,
 )
 from accord.crypto.keys import NodeKeys
@@ -36,7 +35,7 @@ from accord.crypto.wire import Limits, Reader
 from accord.errors import InvalidInput, LabelError, StorageError
 from accord.labels.checks import validate
 from accord.labels.equivalence import translate
-from accord.labels.json_form import label_from_dict, label_to_dict
+from accord.labels.json_form import label_from_dict
 from accord.labels.marking import display_marking
 from accord.labels.national import national_policy, shipped_policies
 from accord.labels.reading import checked as checked_label
@@ -265,54 +264,88 @@ def _summary(checked: Verified) -> dict[str, Any]:
     }
 
 
+def _operator() -> str:
+    """Who sealed, for the log: the local account running ``accord`` (the node's files are
+    its credential)."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        login = str(os.getuid())
+    return f"local:{login}"
+
+
 def seal_command(
     source: Annotated[Path, typer.Argument(help="The file to seal.")],
     target: Annotated[Path, typer.Argument(help="Where to write the envelope.")],
     to: Annotated[list[Path], typer.Option("--to", help="A recipient's descriptor (repeatable).")],
     label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
-    activity_name: Annotated[
-        str | None, typer.Option("--activity", help="e.g. joint-exercises.")
-    ] = None,
+    activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
+    skip_decision: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-skip-decision",
+            help="Seal even if the release decision refuses (warned, and logged as overridden).",
+        ),
+    ] = False,
     agreement: Annotated[
-        list[str] | None, typer.Option("--agreement", help="Authorising agreement id.")
+        list[str] | None,
+        typer.Option(
+            "--agreement", help="Authorising agreement id, only with --unsafe-skip-decision."
+        ),
     ] = None,
     cbor: Annotated[
         bool, typer.Option("--cbor", help="Write deterministic CBOR instead of JSON.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Seal a file: encrypt it to the recipients, bind the label to it, sign it."""
-    settings = context.settings()
+    """Seal a file for a partner: decided as a release is, then encrypted to the recipients,
+    the label bound to it, signed, and logged.
+
+    Exit 0 when sealed, 3 when the release is refused (the reasons are printed and logged)."""
     capability_value = capability_of(capability).value
-    activity_value = activity(activity_name).value if activity_name else None
-    policies = shipped_policies()
-    sender = key_files.load_key_set(settings)
-    # A banner is read under this node's national policy: the sealing nation writes it.
-    read = label_value(label, policies=policies, banner_policy=national_policy(sender.nation))
-    validity = validate(policies.by_id(read.policy_id), read)
-    if not validity.valid:
-        raise InvalidInput("the label is not valid: " + "; ".join(validity.reasons))
-    now = context.clock.now()
-    recipients = [r for path in to for r in recipients_of(_descriptor(path), at=now)]
-    release = Release(
-        label=label_to_dict(read),
-        capability=capability_value,
-        activity=activity_value,
-        agreements=tuple(agreement or ()),
-    )
-    with _open_input(source) as plain, _Atomic(target) as sink:
-        sealed = seal(
-            plain,
-            sink,
-            sender=sender,
-            recipients=recipients,
-            release=release,
-            now=now,
-            cbor=cbor,
+    activity_value = activity(activity_name).value
+    recipients = [_descriptor(path) for path in to]
+    with context.node() as node:
+        policies = node.engine.policies
+        # A banner is read under this node's national policy: the sealing nation writes it.
+        read = label_value(
+            label, policies=policies, banner_policy=national_policy(node.keys.nation)
         )
+        validity = validate(policies.by_id(read.policy_id), read)
+        if not validity.valid:
+            raise InvalidInput("the label is not valid: " + "; ".join(validity.reasons))
+        with _open_input(source) as plain:
+            result = node.sealing().seal(
+                plain,
+                lambda: _Atomic(target),
+                recipients=recipients,
+                label=read,
+                capability=capability_value,
+                activity=activity_value,
+                operator=_operator(),
+                skip_decision=skip_decision,
+                agreements=agreement or (),
+                cbor=cbor,
+            )
+    if result.overridden:
+        context.err.print(
+            f"warning: sealed against the release decision (--unsafe-skip-decision), "
+            f"logged as overridden at entry {result.log_index}",
+            markup=False,
+        )
+    if as_json:
+        context.print_json(result.to_dict())
+    else:
+        for nation, decision in result.decisions.items():
+            if not decision.permit or result.overridden:
+                sys.stdout.write(f"to {nation}: {decision.explain()}\n")
+    if result.sealed is None:
+        context.err.print(f"refused: nothing sealed (log entry {result.log_index})", markup=False)
+        raise typer.Exit(DENIED_EXIT)
     context.err.print(
-        f"sealed {sealed.body_bytes} bytes as envelope {sealed.id} "
-        f"({context.counted(sealed.segments, 'segment')})",
+        f"sealed {result.sealed.body_bytes} bytes as envelope {result.sealed.id} "
+        f"({context.counted(result.sealed.segments, 'segment')}), log entry {result.log_index}",
         markup=False,
     )
 

@@ -10,12 +10,14 @@ fails closed rather than guessing how that nation's readers are cleared.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from accord.labels.label import Label
 from accord.node.views import what_if
 from accord.policy.clearances import node_accreditation
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision
+from accord.tlog.kinds import ReleaseDecisionEntry
 
 
 def decide_release(
@@ -38,4 +40,34 @@ def decide_release(
         activity=activity,
         day=day,
         clearance=node_accreditation(policy, recipient, day) if policy is not None else None,
+    )
+
+
+def decision_entry(
+    decision: Decision,
+    *,
+    sender: str,
+    recipient: str,
+    capability: str,
+    activity: str,
+    label: dict[str, Any],
+    user: str,
+    at: dt.datetime,
+    message: str | None = None,
+    override: str | None = None,
+) -> ReleaseDecisionEntry:
+    """The log's record of a release decision (docs/tlog.md, ``release-decision``)."""
+    return ReleaseDecisionEntry(
+        decision="permit" if decision.permit else "deny",
+        sender=sender,
+        recipient=recipient,
+        capability=capability,
+        activity=activity,
+        label=label,
+        agreements=decision.agreements,
+        register_version=decision.register_version,
+        user=user,
+        message=message,
+        override=override,
+        at=at,
     )

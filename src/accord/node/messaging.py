@@ -30,7 +30,7 @@ from accord.errors import Conflict, InvalidInput, NotFound
 from accord.federation.outbox import OutboxEvent, OutboxState, transition
 from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.label import Label
-from accord.node.decisions import decide_release
+from accord.node.decisions import decide_release, decision_entry
 from accord.node.ids import resolve
 from accord.node.outbox_log import log_changes
 from accord.node.users import Role, User, UserService
@@ -40,7 +40,7 @@ from accord.store.database import Database
 from accord.store.group_commit import GroupCommitter
 from accord.store.outbox_repository import Change, OutboxRepository
 from accord.store.tlog_repository import Appended
-from accord.tlog.kinds import EnvelopeSentEntry, ReleaseDecisionEntry
+from accord.tlog.kinds import EnvelopeSentEntry
 
 MAX_BODY = 16 * 1024 * 1024
 
@@ -168,15 +168,13 @@ class MessagingService:
             day=day,
         )
         label_json = label_to_dict(label)
-        entry = ReleaseDecisionEntry(
-            decision="permit" if decision.permit else "deny",
+        entry = decision_entry(
+            decision,
             sender=self.keys.nation,
             recipient=recipient,
             capability=capability,
             activity=activity,
             label=label_json,
-            agreements=decision.agreements,
-            register_version=decision.register_version,
             user=user.name,
             at=now,
         )

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from accord.node.log import LogService
     from accord.node.messaging import MessagingService
     from accord.node.peers import PeerService
+    from accord.node.sealing import SealingService
     from accord.node.transfers import TransferService
     from accord.node.users import UserService
     from accord.node.watcher import LifecycleWatcher
@@ -136,6 +137,13 @@ class NodeServices:
             users=self.users,
             partners=self.partners.current(),
             committer=self.committer,
+        )
+
+    def sealing(self) -> SealingService:
+        from accord.node.sealing import SealingService
+
+        return SealingService(
+            self.clock, keys=self.keys, engine=self.engine, committer=self.committer
         )
 
     def inbox(self) -> InboxService:

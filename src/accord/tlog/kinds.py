@@ -61,6 +61,8 @@ class ReleaseDecisionEntry(_Typed):
     at: dt.datetime
     #: The envelope's id, when the release was permitted and sealed.
     message: str | None = None
+    #: Set when the decision was not obeyed (``accord seal --unsafe-skip-decision``).
+    override: str | None = None
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class ReleaseDecisionEntry(_Typed):
             "register_version": self.register_version,
             "user": self.user,
             "message": self.message,
+            "override": self.override,
             "at": format_time(self.at),
         }
 
@@ -91,6 +94,7 @@ class ReleaseDecisionEntry(_Typed):
             register_version=f["register_version"],
             user=f["user"],
             message=f.get("message"),
+            override=f.get("override"),
             at=_at(f),
         )
 
