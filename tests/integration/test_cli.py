@@ -141,7 +141,7 @@ def test_status_text(initialised, capsys):
 
 def test_capabilities(initialised, capsys):
     assert run(["agreements", "capabilities", "USA", "IND", "--activity", "basing", "--json"]) == 0
-    openings = {o["capability"]: o for o in json.loads(capsys.readouterr().out)}
+    openings = {o["capability"]: o for o in json.loads(capsys.readouterr().out)["channels"]}
     assert "logistics-support" not in openings
     assert openings["secure-communications"]["until"] == "2028-09-06"
     assert run(["agreements", "capabilities", "USA", "IND", "--activity", "surfing"]) == 2
@@ -361,3 +361,93 @@ def test_help_groups_the_commands_and_keeps_sentences_whole(tmp_path: Path) -> N
     # source's own line breaks (init's summary used to break after "with").
     init = next(line for line in shown.splitlines() if "│ init " in line)
     assert "signed descriptor." in init
+
+
+def test_status_over_a_range(initialised, capsys):
+    """--from/--to: each agreement's statuses period by period; a year names all its days."""
+    assert run(["agreements", "status", "USA", "PAK", "--from", "2020", "--to", "2021",
+                "--json"]) == 0  # fmt: skip
+    found = {a["id"]: a for a in json.loads(capsys.readouterr().out)}
+    cismoa, gsomia = found["pak-usa-cismoa"], found["unknown:pak-usa-gsomia"]
+    assert [(p["from"], p["to"], p["status"]) for p in cismoa["periods"]] == [
+        ("2020-01-01", "2020-09-30", "in-force"),
+        ("2020-10-01", "2020-10-30", "uncertain"),
+        ("2020-10-31", "2021-12-31", "lapsed"),
+    ]
+    assert gsomia["status"] == "unknown"
+    assert run(["agreements", "status", "USA", "PAK", "--from", "2020-10", "--to", "2020-10"]) == 0
+    out = capsys.readouterr().out
+    assert "from 2020-10-01 to 2020-10-31" in out
+    assert "2020-10-31 to 2020-10-31: lapsed" in out
+
+
+def test_capabilities_over_a_range_and_channels_is_the_same_command(initialised, capsys):
+    assert run(["agreements", "capabilities", "USA", "PAK", "--from", "2019", "--to", "2024",
+                "--json"]) == 0  # fmt: skip
+    ranged = json.loads(capsys.readouterr().out)
+    assert (ranged["from"], ranged["to"]) == ("2019-01-01", "2024-12-31")
+    secure = [c for c in ranged["channels"] if c["capability"] == "secure-communications"]
+    assert [(c["from"], c["to"]) for c in secure] == [
+        ("2019-01-01", "2020-09-30"),
+        ("2023-08-31", "2024-12-31"),
+    ]
+    assert run(["channels", "USA", "PAK", "--from", "2019", "--to", "2024", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == ranged
+    assert run(["channels", "USA", "PAK", "--on", "2021-06-01"]) == 0
+    assert "Nothing is open between USA and PAK on 2021-06-01" in capsys.readouterr().out
+
+
+def test_changes_in_a_range_with_their_sources(initialised, capsys):
+    assert run(["agreements", "changes", "USA", "PAK", "--from", "2020", "--to", "2020",
+                "--json"]) == 0  # fmt: skip
+    found = json.loads(capsys.readouterr().out)
+    assert [(c["agreement"], c["date"], c["status"]) for c in found["changes"]] == [
+        ("pak-usa-cismoa", "2020-10", "lapsed")
+    ]
+    (expired,) = found["events"]
+    assert expired["kind"] == "expired"
+    assert all(s["title"] for s in expired["sources"])
+    assert run(["agreements", "changes", "--from", "2018", "--to", "2018"]) == 0
+    out = capsys.readouterr().out
+    assert "ind-usa-comcasa -> in-force" in out
+    assert "Events, with their sources" in out
+
+
+def test_timeline_over_a_range(initialised, capsys):
+    assert run(["agreements", "timeline", "--nation", "PAK", "--from", "2019", "--to", "2024",
+                "--json"]) == 0  # fmt: skip
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert [p["status"] for p in rows["pak-usa-cismoa"]["periods"]] == [
+        "in-force", "uncertain", "lapsed", "uncertain", "in-force",
+    ]  # fmt: skip
+    assert run(["agreements", "timeline", "--nation", "PAK", "--from", "2019", "--to", "2024"]) == 0
+    out = capsys.readouterr().out
+    assert "2020" in out
+    assert "today" not in out  # 2026 is outside the chart
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["agreements", "status", "USA", "PAK", "--on", "2020"],
+         "--on takes a single day YYYY-MM-DD; for '2020' as a period give --from 2020 --to 2020"),
+        (["agreements", "status", "USA", "PAK", "--to", "2020"], "--to needs --from"),
+        (["agreements", "status", "USA", "PAK", "--from", "2021", "--to", "2020"],
+         "the range ends (2020-12-31) before it starts (2021-01-01)"),
+        (["agreements", "status", "USA", "PAK", "--from", "2020", "--on", "2020-01-01"],
+         "give --on DAY or a range --from/--to, not both"),
+        (["agreements", "capabilities", "USA", "PAK", "--from", "2020-13"],
+         "--from: invalid date '2020-13': month must be in 1..12"),
+        (["agreements", "changes", "USA"], "give two nations, or none"),
+        (["agreements", "changes", "USA", "PAK"], "give the range: --from DATE"),
+        (["decide", "--from", "USA", "--to", "PAK", "--label", "UNCLASSIFIED", "--capability",
+          "secure-communications", "--activity", "joint-exercises", "--on", "2021-06"],
+         "--on takes a single day"),
+    ],
+)  # fmt: skip
+def test_dates_refused_in_one_line(initialised, capsys, args, message):
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1

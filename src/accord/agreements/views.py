@@ -7,7 +7,8 @@ from typing import Any
 
 from accord.agreements.dates import FuzzyDate
 from accord.agreements.lifecycle import StatusReport, Term
-from accord.agreements.model import Agreement, UnknownAgreement
+from accord.agreements.model import Agreement, Event, Source, UnknownAgreement
+from accord.agreements.periods import CapabilityPeriod, DatedEvent, StatusChange, StatusPeriod
 from accord.agreements.record import agreement_to_dict, event_to_dict
 from accord.agreements.register import CapabilityOpening, Expiry, Register
 
@@ -113,3 +114,71 @@ def expiry_view(register: Register, expiry: Expiry) -> dict[str, Any]:
     view = status_view(register, expiry.report)
     view["days_left"] = expiry.days_left
     return view
+
+
+def period_view(register: Register, period: StatusPeriod) -> dict[str, Any]:
+    """A status over a period: ``from`` and ``to`` (both included), then the status's view (its
+    ``on`` is the period's first day)."""
+    return {"from": period.start.isoformat(), "to": period.end.isoformat()} | status_view(
+        register, period.report
+    )
+
+
+def periods_view(
+    register: Register, agreement: Agreement, periods: tuple[StatusPeriod, ...]
+) -> dict[str, Any]:
+    return {
+        "id": agreement.id,
+        "type": agreement.type,
+        "parties": list(agreement.parties),
+        "title": agreement.title,
+        "periods": [period_view(register, p) for p in periods],
+    }
+
+
+def capability_period_view(period: CapabilityPeriod) -> dict[str, Any]:
+    return {
+        "capability": period.capability,
+        "agreements": list(period.agreements),
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "until": _date(period.until),
+    }
+
+
+def source_view(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher or None,
+        "url": source.url,
+        "date": _date(source.date),
+    }
+
+
+def _sourced(register: Register, event: Event) -> dict[str, Any]:
+    sources = {s.id: s for s in register.sources}
+    view = event_to_dict(event)
+    view["sources"] = [source_view(sources[i]) for i in event.sources if i in sources]
+    return view
+
+
+def change_view(register: Register, change: StatusChange) -> dict[str, Any]:
+    transition = change.transition
+    return {
+        "agreement": change.agreement.id,
+        "type": change.agreement.type,
+        "parties": list(change.agreement.parties),
+        "date": str(transition.window),
+        "status": transition.status.value,
+        "reason": transition.reason,
+        "events": [_sourced(register, e) for e in transition.events],
+    }
+
+
+def dated_event_view(register: Register, dated: DatedEvent) -> dict[str, Any]:
+    return {
+        "agreement": dated.agreement.id,
+        "type": dated.agreement.type,
+        "parties": list(dated.agreement.parties),
+    } | _sourced(register, dated.event)

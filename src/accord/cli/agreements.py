@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -14,16 +14,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from accord.agreements import views
-from accord.agreements.dates import Duration, parse_day
+from accord.agreements.dates import Duration
 from accord.agreements.document import detect_format
 from accord.agreements.lifecycle import StatusReport
-from accord.agreements.model import Agreement
+from accord.agreements.model import Agreement, UnknownAgreement
 from accord.agreements.nations import nation_code
+from accord.agreements.periods import (
+    capability_periods,
+    dated_events,
+    status_changes,
+    status_periods,
+)
 from accord.agreements.public_record import public_record
 from accord.agreements.record import register_to_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status, activity
 from accord.cli import context
+from accord.cli.dates import FromOption, OnOption, ToOption, day_or_range, range_of
 from accord.cli.evidence import EvidenceOption, reading
 from accord.cli.timeline_chart import MARK_STYLE, MarkRow, render_timeline
 from accord.errors import InvalidInput, StorageError
@@ -53,21 +60,11 @@ TypeOption = Annotated[
     str | None,
     typer.Option("--type", help="Agreement type or alias (CISMOA, COMCASA, LSA, LEMOA ...)."),
 ]
-OnOption = Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")]
 
 
 class ExportFormat(StrEnum):
     yaml = "yaml"
     json = "json"
-
-
-def _day(on: str | None) -> dt.date:
-    if on is None:
-        return context.clock.today()
-    try:
-        return parse_day(on)
-    except InvalidInput as e:
-        raise e.at(field_prefix="--on") from None
 
 
 def _register() -> Register:
@@ -170,22 +167,34 @@ def status(
     second: Annotated[str, typer.Argument(metavar="NATION")],
     type_: TypeOption = None,
     on: OnOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
     evidence: EvidenceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Which agreements between two nations were in force on a day (default today), and on
-    what evidence."""
-    day = _day(on)
+    """Which agreements between two nations were in force on a day (default today), or period by
+    period over a range (--from/--to), and on what evidence."""
+    day, span = day_or_range(on, start, end)
     register = _read(evidence)
-    reports = register.status_between(first, second, day, type_name=type_)
     unknowns = register.unknowns_between(first, second, type_name=type_)
+    pair = f"{nation_code(first)} and {nation_code(second)}"
+    if span is not None:
+        _status_over(
+            register,
+            register.select(nations=[first, second], type_name=type_),
+            span,
+            pair,
+            as_json,
+            [views.unknown_view(register, u, day) for u in unknowns],
+        )
+        return
+    reports = register.status_between(first, second, day, type_name=type_)
     if as_json:
         context.print_json(
             [views.status_view(register, r) for r in reports]
             + [views.unknown_view(register, u, day) for u in unknowns]
         )
         return
-    pair = f"{nation_code(first)} and {nation_code(second)}"
     if not reports and not unknowns:
         context.out.print(f"No agreement between {pair} matches.")
         return
@@ -195,11 +204,46 @@ def status(
         grade = escape(f" [{report.evidence.value}]") if report.evidence else ""
         context.out.print(f"  {agreement.id} ({agreement.type}): {_status_text(report)}{grade}")
         context.out.print(f"      {report.explanation}")
+    _print_unknowns(unknowns, register, day)
+
+
+def _print_unknowns(
+    unknowns: tuple[UnknownAgreement, ...], register: Register, day: dt.date
+) -> None:
     for unknown in unknowns:
         view = views.unknown_view(register, unknown, day)
         grade = escape(f"[{unknown.grade.value}]")
         context.out.print(f"  {unknown.type}: [yellow]unknown[/] {grade}")
         context.out.print(f"      {view['explanation']}", markup=False)
+
+
+def _status_over(
+    register: Register,
+    agreements: tuple[Agreement, ...],
+    span: tuple[dt.date, dt.date],
+    pair: str,
+    as_json: bool,
+    unknowns: list[dict[str, Any]],
+) -> None:
+    """``status --from/--to``: each agreement's statuses, period by period."""
+    first, last = span
+    found = [(a, status_periods(register.timeline(a.id), first, last)) for a in agreements]
+    if as_json:
+        context.print_json([views.periods_view(register, a, p) for a, p in found] + unknowns)
+        return
+    if not found and not unknowns:
+        context.out.print(f"No agreement between {pair} matches.")
+        return
+    context.out.print(f"[bold]Agreements between {pair} from {first} to {last}[/]")
+    for agreement, periods in found:
+        context.out.print(f"  {agreement.id} ({agreement.type})", markup=False)
+        for period in periods:
+            days = f"{period.start} to {period.end}"
+            context.out.print(f"    {days}: {_status_text(period.report)}")
+            context.out.print(f"        {period.report.explanation}", markup=False)
+    for unknown in unknowns:
+        context.out.print(f"  {unknown['type']}: [yellow]unknown[/]")
+        context.out.print(f"      {unknown['explanation']}", markup=False)
 
 
 @app.command()
@@ -210,45 +254,163 @@ def capabilities(
         str | None, typer.Option("--activity", help="Only agreements whose scope covers it.")
     ] = None,
     on: OnOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
     evidence: EvidenceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What the agreements in force open between two nations on a day, and until when."""
-    day = _day(on)
+    """Which capabilities (channels) are open between two nations on a day, through which
+    agreements and until when; or, over a range, every period each was open
+    ('accord channels' is the same command)."""
+    day, span = day_or_range(on, start, end)
     chosen = activity(activity_name) if activity_name else None
     register = _read(evidence)
-    openings = register.open_capabilities(first, second, day, chosen)
-    if as_json:
-        context.print_json([views.opening_view(o) for o in openings])
-        return
+    a, b = nation_code(first), nation_code(second)
+    header: dict[str, Any] = {
+        "nations": sorted([a, b]),
+        "activity": chosen.value if chosen else None,
+    }
     for_what = f" for {chosen.value}" if chosen else ""
-    pair = f"{nation_code(first)} and {nation_code(second)}"
-    if not openings:
-        context.out.print(f"Nothing is open between {pair} on {day}{for_what}.")
+    if span is not None:
+        periods = capability_periods(register, a, b, span[0], span[1], chosen)
+        when = f"from {span[0]} to {span[1]}"
+        if as_json:
+            header |= {"from": span[0].isoformat(), "to": span[1].isoformat()}
+            context.print_json(
+                header | {"channels": [views.capability_period_view(p) for p in periods]}
+            )
+            return
+        rows = [(p.capability, ", ".join(p.agreements), f"{p.start} to {p.end}") for p in periods]
+        columns = ("capability", "through", "open")
+    else:
+        openings = register.open_capabilities(a, b, day, chosen)
+        when = f"on {day}"
+        if as_json:
+            header |= {"day": day.isoformat()}
+            context.print_json(header | {"channels": [views.opening_view(o) for o in openings]})
+            return
+        rows = [
+            (o.capability, ", ".join(o.agreements), str(o.until) if o.until else "no end recorded")
+            for o in openings
+        ]
+        columns = ("capability", "through", "until")
+    pair = f"{a} and {b}"
+    if not rows:
+        context.out.print(f"Nothing is open between {pair} {when}{for_what}.")
         return
-    table = Table(title=f"Open between {pair} on {day}{for_what}", title_justify="left")
-    for column in ("capability", "through", "until"):
+    table = Table(title=f"Open between {pair} {when}{for_what}", title_justify="left")
+    for column in columns:
         table.add_column(column)
-    for opening in openings:
-        table.add_row(
-            opening.capability,
-            ", ".join(opening.agreements),
-            str(opening.until) if opening.until else "no end date recorded",
-        )
+    for row in rows:
+        table.add_row(*row)
     context.out.print(table)
 
 
 @app.command()
-def timeline(nation: NationOption = None) -> None:
-    """A chart of every agreement's terms, suspensions and lapses."""
+def changes(
+    first: Annotated[str | None, typer.Argument(metavar="[NATION]")] = None,
+    second: Annotated[str | None, typer.Argument(metavar="[NATION]")] = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    type_: TypeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every status change and every recorded event in a range, with their sources (between two
+    nations, or in the whole register)."""
+    if (first is None) != (second is None):
+        raise InvalidInput("give two nations, or none for the whole register")
+    span = range_of(start, end)
+    if span is None:
+        raise InvalidInput("give the range: --from DATE [--to DATE]")
+    register = _read(None)
+    nations = [n for n in (first, second) if n is not None]
+    agreements = register.select(nations=nations, type_name=type_)
+    found = status_changes(register, agreements, *span)
+    events = dated_events(agreements, *span)
+    if as_json:
+        context.print_json(
+            {
+                "nations": sorted(nation_code(n) for n in nations) or None,
+                "from": span[0].isoformat(),
+                "to": span[1].isoformat(),
+                "changes": [views.change_view(register, c) for c in found],
+                "events": [views.dated_event_view(register, e) for e in events],
+            }
+        )
+        return
+    between = f" between {' and '.join(sorted(nation_code(n) for n in nations))}" if nations else ""
+    out = context.out
+    out.print(f"Changes{between} from {span[0]} to {span[1]}", markup=False, style="bold")
+    if not found and not events:
+        out.print("  none recorded", markup=False)
+        return
+    for change in found:
+        t = change.transition
+        out.print(
+            f"  {t.window!s:<10} {change.agreement.id} -> {t.status.value}: {t.reason}",
+            markup=False,
+        )
+    if events:
+        out.print("Events, with their sources", markup=False, style="bold")
+    sources = {s.id: s for s in register.sources}
+    for dated in events:
+        event = dated.event
+        note = f" ({event.note})" if event.note else ""
+        out.print(
+            f"  {event.date!s:<10} {dated.agreement.id} {event.kind.value}{note}", markup=False
+        )
+        for source_id in event.sources:
+            source = sources.get(source_id)
+            title = f" {source.title}" if source else ""
+            url = f" {source.url}" if source and source.url else ""
+            out.print(f"      [{source_id}]{title}{url}", markup=False)
+
+
+@app.command()
+def timeline(
+    nation: NationOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A chart of every agreement's terms, suspensions and lapses (--from/--to: over that range;
+    --json: each agreement's statuses, period by period)."""
     register = _read(None)
     selected = register.select(nations=[nation] if nation else [])
+    span = range_of(start, end)
+    if as_json:
+        first, last = span or _charted(selected)
+        context.print_json(
+            [
+                views.periods_view(
+                    register, a, status_periods(register.timeline(a.id), first, last)
+                )
+                for a in selected
+            ]
+        )
+        return
     if not selected:
         context.out.print("No agreement matches.")
         return
     marks = _transfer_marks(register, selected, nation_code(nation) if nation else None)
-    chart = render_timeline(register, selected, context.clock.today(), context.out.width, marks)
+    chart = render_timeline(
+        register,
+        selected,
+        context.clock.today(),
+        context.out.width,
+        marks,
+        span=span or _charted(selected),
+    )
     context.out.print(chart)
+
+
+def _charted(agreements: tuple[Agreement, ...]) -> tuple[dt.date, dt.date]:
+    """The chart's default range: from January of the first event's year to three years on."""
+    today = context.clock.today()
+    first_year = min(
+        (e.date.earliest.year for a in agreements for e in a.events), default=today.year
+    )
+    return dt.date(first_year, 1, 1), dt.date(today.year + 2, 12, 31)
 
 
 def _transfer_marks(

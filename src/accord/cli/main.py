@@ -24,7 +24,7 @@ INTERNAL_ERROR_EXIT = 70
 #: agreements list`` only the register's.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "agreements": ("accord.cli.agreements", "app", "Register"),
-    "channels": ("accord.cli.policy", "channels", "Register"),
+    "channels": ("accord.cli.agreements", "capabilities", "Register"),
     "decide": ("accord.cli.policy", "decide", "Register"),
     "alerts": ("accord.cli.node", "alerts", "Register"),
     "watch": ("accord.cli.node", "watch", "Register"),

@@ -1,26 +1,25 @@
-"""``accord decide`` and ``accord channels``: release decisions and the channels open."""
+"""``accord decide``: release decisions, asked on the node's register (nothing is sent)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from accord.agreements.dates import parse_day
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
+from accord.cli.dates import OnOption, day_of
 from accord.cli.evidence import EvidenceOption, reading
 from accord.cli.label_values import LABEL_OPTION, label_value
 from accord.labels.label import Clearance, Label
 from accord.labels.reading import read_clearance
 from accord.node.labels import policy_of
-from accord.node.views import channels_view, clearance_of_level, what_if
+from accord.node.views import clearance_of_level, what_if
 from accord.policy.engine import PolicyEngine
 
 DENIED_EXIT = 3
@@ -29,10 +28,6 @@ DENIED_EXIT = 3
 def _engine(evidence: str | None = None) -> PolicyEngine:
     with context.register_service() as service:
         return service.engine(reading(evidence))
-
-
-def _day(on: str | None) -> dt.date:
-    return parse_day(on) if on else context.clock.today()
 
 
 def _label(value: str, engine: PolicyEngine, sender: str) -> Label:
@@ -66,14 +61,12 @@ def decide(
         list[str] | None,
         typer.Option("--category", help="A category the recipient holds (repeatable)."),
     ] = None,
-    on: Annotated[
-        str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")
-    ] = None,
+    on: OnOption = None,
     evidence: EvidenceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Decide a release: exit 0 when permitted, 3 when denied."""
-    day = _day(on)
+    day = day_of(on)
     sender_code, recipient_code = nation_code(sender), nation_code(recipient)
     capability_value = capability_of(capability).value
     activity_value = activity(activity_name).value
@@ -94,32 +87,3 @@ def decide(
         sys.stdout.write(decision.explain() + "\n")
     if not decision.permit:
         raise typer.Exit(DENIED_EXIT)
-
-
-def channels(
-    first: Annotated[str, typer.Argument(help="A nation (ISO alpha-3).")],
-    second: Annotated[str, typer.Argument(help="Another nation.")],
-    on: Annotated[
-        str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")
-    ] = None,
-    evidence: EvidenceOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
-) -> None:
-    """Which capabilities are open between two nations on a day, under which agreements, and
-    until when."""
-    day = _day(on)
-    a, b = nation_code(first), nation_code(second)
-    view = channels_view(_engine(evidence), a, b, day)
-    rows: list[dict[str, Any]] = view["channels"]
-    if as_json:
-        context.print_json(view)
-        return
-    if not rows:
-        context.out.print(f"no channel is open between {a} and {b} on {day}", markup=False)
-        return
-    table = Table("capability", "agreements", "until", title=f"{a}-{b} on {day}")
-    for row in rows:
-        table.add_row(
-            row["capability"], ", ".join(row["agreements"]), row["until"] or "no end recorded"
-        )
-    context.out.print(table)

@@ -42,21 +42,22 @@ def render_timeline(
     today: dt.date,
     width: int,
     marks: tuple[MarkRow, ...] = (),
+    *,
+    span: tuple[dt.date, dt.date],
 ) -> Group:
-    first_year = min(
-        (e.date.earliest.year for a in agreements for e in a.events), default=today.year
-    )
-    start = dt.date(first_year, 1, 1)
-    end = dt.date(today.year + 3, 1, 1)
+    """The chart of ``span`` (first and last day charted) in ``width`` columns."""
+    start, end = span[0], span[1] + dt.timedelta(days=1)
     columns = max(20, width - _LABEL - 1)
-    span = (end - start).days / columns
+    span_days = (end - start).days / columns
 
     def day_at(column: int) -> dt.date:
-        return start + dt.timedelta(days=int((column + 0.5) * span))
+        return start + dt.timedelta(days=int((column + 0.5) * span_days))
 
     lines: list[Text] = []
-    today_column = int((today - start).days / span)
-    lines.append(Text(" " * (_LABEL + 1 + today_column) + "▼"))
+    today_column = int((today - start).days / span_days)
+    charts_today = 0 <= today_column < columns
+    if charts_today:
+        lines.append(Text(" " * (_LABEL + 1 + today_column) + "▼"))
     for agreement in agreements:
         timeline = register.timeline(agreement.id)
         row = Text(f"{agreement.id[: _LABEL - 1]:<{_LABEL}} ")
@@ -68,34 +69,51 @@ def render_timeline(
     for mark_row in marks:
         cells = [(" ", "")] * columns
         for day, style in mark_row.marks:
-            column = int((day - start).days / span)
+            column = int((day - start).days / span_days)
             if 0 <= column < columns:
                 cells[column] = ("◆", style)
         row = Text(f"{mark_row.label[: _LABEL - 1]:<{_LABEL}} ")
         for char, style in cells:
             row.append(char, style=style)
         lines.append(row)
-    lines.append(_axis(start, columns, span))
-    legend = Text("  ")
-    for status in (
-        Status.IN_FORCE,
-        Status.UNCERTAIN,
-        Status.SUSPENDED,
-        Status.LAPSED,
-        Status.TERMINATED,
-    ):
-        char, style = _STYLE[status]
-        legend.append(char * 2, style=style)
-        legend.append(f" {status.value}   ")
-    legend.append(f"▼ today ({today})")
-    lines.append(legend)
+    lines.append(_axis(start, columns, span_days))
+    keys = [
+        (_STYLE[status][0] * 2, _STYLE[status][1], status.value)
+        for status in (
+            Status.IN_FORCE,
+            Status.UNCERTAIN,
+            Status.SUSPENDED,
+            Status.LAPSED,
+            Status.TERMINATED,
+        )
+    ]
+    if charts_today:
+        keys.append(("▼", "", f"today ({today})"))
+    lines.extend(_legend("", keys, width))
     if marks:
-        cases = Text("  ◆ transfer case, at its first event: ")
-        for answer, colour in MARK_STYLE.items():
-            cases.append("◆", style=colour)
-            cases.append(f" {answer}  ")
-        lines.append(cases)
+        lines.extend(
+            _legend(
+                "◆ transfer case, at its first event:",
+                [("◆", colour, answer) for answer, colour in MARK_STYLE.items()],
+                width,
+            )
+        )
     return Group(*lines)
+
+
+def _legend(title: str, keys: list[tuple[str, str, str]], width: int) -> list[Text]:
+    """A legend's keys, as many lines as ``width`` needs (never cutting a key)."""
+    lines: list[Text] = []
+    line = Text("  " + (f"{title} " if title else ""))
+    for symbol, style, meaning in keys:
+        item_width = len(symbol) + 1 + len(meaning) + 3
+        if line.plain.strip() and len(line) + item_width > width:
+            lines.append(line)
+            line = Text("  ")
+        line.append(symbol, style=style)
+        line.append(f" {meaning}   ")
+    lines.append(line)
+    return lines
 
 
 def _axis(start: dt.date, columns: int, span: float) -> Text:

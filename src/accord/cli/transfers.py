@@ -13,11 +13,11 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from accord.agreements.dates import parse_day
 from accord.agreements.document import detect_format
 from accord.agreements.nations import nation_code
 from accord.agreements.register import Register
 from accord.cli import context
+from accord.cli.dates import day_of
 from accord.cli.evidence import EvidenceOption, reading
 from accord.errors import InvalidInput, NotFound
 from accord.transfers.coverage import CaseCoverage, Coverage, CoverageStatus, check_case, coverage
@@ -111,7 +111,7 @@ BuyerOption = Annotated[str | None, typer.Option("--buyer", help="The buying nat
 CategoryOption = Annotated[
     str | None, typer.Option("--category", help="An item category (comsec-equipment ...).")
 ]
-OnOption = Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD.")]
+OnOption = Annotated[str | None, typer.Option("--on", metavar="DAY", help="The day, YYYY-MM-DD.")]
 SellerOption = Annotated[str, typer.Option("--seller", help="The selling nation.")]
 
 
@@ -141,10 +141,7 @@ class _Question:
             return cls(_record(), case_id, None, None, None, seller)
         if not (buyer and category and on):
             raise InvalidInput("give a case id, or all of --buyer, --category and --on")
-        try:
-            day = parse_day(on)
-        except InvalidInput as e:
-            raise e.at(field_prefix="--on") from None
+        day = day_of(on)
         return cls(_record(), None, nation_code(buyer), category, day, nation_code(seller))
 
     def answer(self, register: Register) -> CaseCoverage | Coverage:
