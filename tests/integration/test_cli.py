@@ -451,3 +451,27 @@ def test_dates_refused_in_one_line(initialised, capsys, args, message):
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["agreements", "status", "USA"], "Missing argument 'NATION' (see 'accord agreements"),
+        (["bogus"], "No such command 'bogus' (see 'accord --help')"),
+        (["agreements", "list", "--bogus"], "No such option: --bogus"),
+        (["messages", "list", "--state", "lost"], "Invalid value for '--state'"),
+    ],
+)
+def test_usage_errors_are_one_line(tmp_path, args, message):
+    """Typer's own errors (a missing argument, an unknown option) are told like Accord's: one
+    line on stderr, exit 2, no box drawn around them."""
+    result = accord(*args, home=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_arguments_print_the_help(tmp_path):
+    result = accord("agreements", home=tmp_path)
+    assert "Usage: accord agreements" in result.stdout

@@ -157,14 +157,66 @@ def test_a_witness_cosignature_is_verified_with_the_witness_key(home: Path, tmp_
                       home=tmp_path / "elsewhere")  # fmt: skip
     assert cosigned.returncode == 0, cosigned.stderr
     assert cosigned.stdout.endswith("verified: cosigned by pak.example\n")
+    as_json = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "witness"),
+                     "--json", home=tmp_path / "elsewhere")  # fmt: skip
+    verified = json.loads(as_json.stdout)
+    assert verified["verified"] is True
+    assert (verified["index"], verified["size"]) == (42, 300)
+    assert verified["cosigned_by"] == ["pak.example"]
     forged = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "stranger"),
                     home=tmp_path / "elsewhere")  # fmt: skip
     assert forged.returncode == 5
     assert "NOT verified" in forged.stderr
+    forged_json = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "stranger"),
+                         "--json", home=tmp_path / "elsewhere")  # fmt: skip
+    assert forged_json.returncode == 5
+    assert json.loads(forged_json.stdout)["verified"] is False
     wrong_kind = accord("log", "verify", *args, "--cosigned-by", str(tmp_path / "key"),
                         home=tmp_path / "elsewhere")  # fmt: skip
     assert wrong_kind.returncode == 2
     assert "not a witness's cosignature key" in wrong_kind.stderr
+
+
+def test_checkpoint_json(home: Path) -> None:
+    shown = json.loads(accord("log", "checkpoint", "--json", home=home).stdout)
+    assert (shown["origin"], shown["size"]) == ("accord.local/log", 300)
+    assert shown["note"].split("\n")[1] == "300"
+    assert base64.b64decode(shown["note"].split("\n")[2]).hex() == shown["root_hash"]
+
+
+def test_log_list_newest_first_by_kind_and_day(tmp_path: Path) -> None:
+    """Newest first, up to --limit, then --before pages back; --kind and --from/--to filter
+    (the day is the entry's ``at``; synthetic entries have none, so a range leaves them out)."""
+    home = tmp_path / "home"
+    clock = tmp_path / "clock"
+    clock.write_text("2021-06-01T12:00:00Z")
+    env = {"ACCORD_UNSAFE_CLOCK_FILE": str(clock)}
+    assert accord("init", home=home, **env).returncode == 0
+    assert accord("log", "append-test", "5", home=home, **env).returncode == 0
+    record = ("agreements", "record", "ind-usa-comcasa", "suspended", "--date", "2021-06-01",
+              "--source", "https://example.org/a")  # fmt: skip
+    assert accord(*record, home=home, **env).returncode == 0, "recorded"
+    listed = json.loads(accord("log", "list", "--json", home=home).stdout)
+    assert [e["index"] for e in listed] == sorted((e["index"] for e in listed), reverse=True)
+    newest = listed[0]
+    assert newest["kind"] == "agreement-event"
+    assert newest["at"] == "2021-06-01T12:00:00Z"
+    page = json.loads(accord("log", "list", "--limit", "2", "--json", home=home).stdout)
+    assert [e["index"] for e in page] == [e["index"] for e in listed[:2]]
+    text = accord("log", "list", "--limit", "2", home=home)
+    assert f"older ones: --before {page[-1]['index']}" in text.stderr
+    older = accord("log", "list", "--before", str(page[-1]["index"]), "--json", home=home)
+    assert json.loads(older.stdout) == listed[2:]
+    tests = json.loads(accord("log", "list", "--kind", "test", "--json", home=home).stdout)
+    assert [e["entry"]["n"] for e in tests] == [4, 3, 2, 1, 0]
+    in_2021 = accord("log", "list", "--from", "2021", "--to", "2021", "--json", home=home)
+    assert {e["kind"] for e in json.loads(in_2021.stdout)} == {"agreement-event"}
+    in_2020 = accord("log", "list", "--from", "2020", "--to", "2020", "--json", home=home)
+    assert json.loads(in_2020.stdout) == []
+    bad = accord("log", "list", "--kind", "bogus", home=home)
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert "--kind" in bad.stderr
 
 
 def test_bad_requests(home: Path) -> None:

@@ -26,7 +26,7 @@ from accord.agreements.periods import (
     status_periods,
 )
 from accord.agreements.public_record import public_record
-from accord.agreements.record import register_to_dict
+from accord.agreements.record import event_to_dict, register_to_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status, activity
 from accord.cli import context
@@ -475,6 +475,7 @@ def import_file(
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite agreements that exist with other content.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Import agreements from a YAML or JSON file in the public record's schema; all or
     nothing."""
@@ -490,7 +491,7 @@ def import_file(
             summary = service.import_document(raw, fmt, limit=limit, replace=replace, actor="cli")
         except InvalidInput as e:
             raise InvalidInput(f"{path.name}: {e}") from None
-    context.print_import(path.name, summary, "the register")
+    context.print_import(path.name, summary, "the register", as_json)
 
 
 @app.command()
@@ -526,7 +527,12 @@ def export(
 def record(
     agreement_id: Annotated[str, typer.Argument(metavar="ID")],
     event_name: Annotated[str, typer.Argument(metavar="EVENT")],
-    date: Annotated[str, typer.Option("--date", help="YYYY, YYYY-MM, YYYY-MM-DD or a window A/B.")],
+    date: Annotated[
+        str,
+        typer.Option(
+            "--date", metavar="DATE", help="When: a day, a month, a year or a window A/B."
+        ),
+    ],
     term: Annotated[
         str | None,
         typer.Option(
@@ -537,7 +543,8 @@ def record(
         ),
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="URL of the source.")] = None,
-    note: Annotated[str, typer.Option("--note")] = "",
+    note: Annotated[str, typer.Option("--note", help="What the source says, in a line.")] = "",
+    as_json: JsonOption = False,
 ) -> None:
     """Record a lifecycle event (signed, renewed, expired, suspended ...) for an agreement."""
     try:
@@ -548,6 +555,12 @@ def record(
         raise type(e)(e.reason, field=f"--{e.field}" if e.field else None) from None
     with context.register_service() as service:
         report = service.record_event(agreement_id, event, new_sources=new_sources, actor="cli")
+        register = service.register()
+    if as_json:
+        context.print_json(
+            {"recorded": event_to_dict(event), "today": views.status_view(register, report)}
+        )
+        return
     context.out.print(f"Recorded '{event.kind.value} {event.date}' for {agreement_id}.")
     context.out.print(f"  today: {_status_text(report)}: {report.explanation}")
 

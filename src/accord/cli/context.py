@@ -77,8 +77,12 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
-def print_import(name: str, summary: MergeSummary, where: str) -> None:
-    """What an import did, for people (``where``: "the register", "the transfer cases")."""
+def print_import(name: str, summary: MergeSummary, where: str, as_json: bool = False) -> None:
+    """What an import did, for people (``where``: "the register", "the transfer cases"), or as
+    JSON: ``file``, ``changed``, ``added``, ``replaced``, ``unchanged``."""
+    if as_json:
+        print_json({"file": name, "changed": summary.changed} | summary.to_dict())
+        return
     if not summary.changed:
         out.print(
             f"Nothing to import: all {counted(len(summary.unchanged), 'entry', 'entries')} of "

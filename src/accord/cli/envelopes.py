@@ -61,7 +61,11 @@ def generate(
         Kem, typer.Option("--kem", help="HPKE suite for receiving envelopes.")
     ] = Kem.xwing,
     mldsa: Annotated[bool, typer.Option("--mldsa", help="Also sign with ML-DSA-65.")] = False,
-    lifetime_days: Annotated[int | None, typer.Option("--lifetime-days", min=1, max=3650)] = None,
+    lifetime_days: Annotated[
+        int | None,
+        typer.Option("--lifetime-days", min=1, max=3650, help="Keys expire after (default: none)."),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Create the node's key set (refused if one exists: rotate instead)."""
     settings = context.settings()
@@ -79,6 +83,17 @@ def generate(
         if key_files.passphrase()
         else "not passphrase-protected"
     )
+    if as_json:
+        context.print_json(
+            {
+                "node": keys.node,
+                "nation": keys.nation,
+                "path": str(path),
+                "passphrase_protected": key_files.passphrase() is not None,
+                "keys": _key_rows(keys),
+            }
+        )
+        return
     context.out.print(
         f"created {len(keys.keys)} keys for {keys.node} ({keys.nation}) in {path} ({protected})",
         markup=False,
@@ -356,14 +371,19 @@ def open_command(
     sender: Annotated[
         Path | None, typer.Option("--from", help="The sender's descriptor (default: pinned).")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Verify an envelope against its sender's descriptor and open it with this node's keys."""
+    """Verify an envelope against its sender's descriptor and open it with this node's keys
+    (the marking is printed on stderr; --json: the envelope's facts and marking on stdout)."""
     settings = context.settings()
     descriptor = _sender(source, sender)
     keys = key_files.load_key_set(settings)
     with _open_input(source) as envelope, _Atomic(target) as sink:
         checked = open_envelope(envelope, sink, recipient=keys, sender=descriptor)
         marking = _check_label(checked)  # before the output is renamed into place
+    if as_json:
+        context.print_json({**_summary(checked), "marking": marking, "output": str(target)})
+        return
     context.err.print(
         f"opened envelope {checked.header.id} from {descriptor.node}: {marking}", markup=False
     )

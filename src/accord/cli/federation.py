@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from accord.cli import context
 from accord.crypto.descriptor import MAX_DESCRIPTOR_BYTES
@@ -53,10 +53,30 @@ def list_peers(as_json: JsonOption = False) -> None:
 
 
 @peers_app.command("show")
-def show(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
-    """One peer, with its pinned keys (JSON)."""
+def show(
+    node_name: Annotated[str, typer.Argument(metavar="NODE")], as_json: JsonOption = False
+) -> None:
+    """One peer: its nation, URL and pinned keys."""
     with context.node() as node:
-        context.print_json(node.peers().get(node_name).to_dict())
+        peer = node.peers().get(node_name)
+    if as_json:
+        context.print_json(peer.to_dict())
+        return
+    out = context.out
+    out.print(
+        f"{peer.node} ({peer.nation}) at {peer.url}, added {peer.added_at}",
+        markup=False,
+    )
+    table = Table(
+        Column("key", no_wrap=True),
+        "algorithm",
+        "status",
+        title="pinned keys",
+        title_justify="left",
+    )
+    for key in peer.descriptor.keys:
+        table.add_row(key.id, key.algorithm, key.status.value)
+    out.print(table)
 
 
 @peers_app.command("remove")

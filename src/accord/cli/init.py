@@ -16,7 +16,7 @@ from accord.node import keys as key_files
 from accord.node.initialise import initialise
 
 
-def _identity(settings: Settings, nation: str, name: str) -> bool:
+def _identity(settings: Settings, nation: str, name: str, say: bool) -> bool:
     """The node's key set and descriptor: created once; a different identity is refused."""
     path = key_files.key_set_path(settings)
     if path.exists():
@@ -30,10 +30,11 @@ def _identity(settings: Settings, nation: str, name: str) -> bool:
     key_files.save_key_set(settings, keys, new=True)
     descriptor = settings.home_path / "descriptor.json"
     descriptor.write_bytes(describe(keys, context.clock.now()).encode())
-    context.out.print(
-        f"  node {name} ({nation}): keys in {path}; descriptor for partners in {descriptor}",
-        markup=False,
-    )
+    if say:
+        context.out.print(
+            f"  node {name} ({nation}): keys in {path}; descriptor for partners in {descriptor}",
+            markup=False,
+        )
     if key_files.passphrase() is None:
         # The private keys sign this nation's releases: say plainly when nothing but the file's
         # permissions protects them.
@@ -54,6 +55,7 @@ def init(
     name: Annotated[
         str | None, typer.Option("--name", help="The node's name (default: ACCORD_NODE_NAME).")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """Create the data directory and database (migrations) and load the public record; with
     ``--nation``, also the node's key set and signed descriptor.
@@ -63,9 +65,28 @@ def init(
     settings = context.settings()
     result = initialise(settings, context.clock)
     out = context.out
+    node_name = name or settings.node_name
     created = nation is not None and _identity(
-        settings, nation_code(nation), name or settings.node_name
+        settings, nation_code(nation), node_name, say=not as_json
     )
+    if as_json:
+        keys = key_files.key_set_path(settings)
+        context.print_json(
+            {
+                "home": str(result.home),
+                "database": result.database,
+                "changed": result.changed or created,
+                "schema": result.migrated_to,
+                "migrated_from": result.migrated_from,
+                "public_record": result.summary.to_dict() | {"kept": list(result.summary.kept)},
+                "node": node_name if keys.exists() else None,
+                "keys_created": created,
+                "descriptor": str(settings.home_path / "descriptor.json")
+                if keys.exists()
+                else None,
+            }
+        )
+        return
     if not result.changed and not created:
         out.print(
             f"Accord is already initialised in {result.home} ({result.database}); nothing changed."

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Column, Table
 
 from accord.cli import context
+from accord.cli.dates import FromOption, ToOption, range_of
 from accord.errors import InvalidInput, StorageError, VerificationFailed
-from accord.node.log import LogService
+from accord.node.log import ListedEntry, LogService
 from accord.node.witnessing import check_cosigned
 from accord.tlog import entries as log_entries
 from accord.tlog.checkpoint import open_checkpoint
@@ -39,13 +41,30 @@ def checkpoint(
     key: Annotated[
         bool, typer.Option("--key", help="Print the log's verifier key instead.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Print the log's current checkpoint (a C2SP signed note), or its verifier key."""
     with _service() as service:
         if key:
-            sys.stdout.write(service.verifier_key().encode() + "\n")
+            vkey = service.verifier_key().encode()
+            if as_json:
+                context.print_json({"verifier_key": vkey})
+            else:
+                sys.stdout.write(vkey + "\n")
             return
-        sys.stdout.write(service.checkpoint().note)
+        current = service.checkpoint()
+        origin = service.origin
+    if as_json:
+        context.print_json(
+            {
+                "origin": origin,
+                "size": current.size,
+                "root_hash": current.root_hash.hex(),
+                "note": current.note,
+            }
+        )
+    else:
+        sys.stdout.write(current.note)
 
 
 @app.command()
@@ -61,6 +80,87 @@ def show(
         )
     else:
         sys.stdout.write(data.decode("utf-8") + "\n")
+
+
+def _summary(entry: ListedEntry) -> str:
+    """One line on what an entry records (its fields in full: 'accord log show INDEX')."""
+    f = entry.fields
+    if entry.kind == "release-decision":
+        line = f"{f.get('decision')} {f.get('sender')} to {f.get('recipient')}, "
+        line += f"{f.get('capability')}, by {f.get('user')}"
+        return line + (f" (override: {f['override']})" if f.get("override") else "")
+    by_kind = {
+        "envelope-sent": "{envelope} to {recipient}",
+        "envelope-received": "{envelope} from {sender}: {status}",
+        "receipt": "{envelope} {status} by {by}",
+        "agreement-event": "{agreement} {event}",
+        "key-event": "{key} {event}",
+        "cosignature-seen": "cosigned {origin} at size {size}",
+        "witness-alarm": "{origin}: {reason}",
+        "test": "synthetic entry {n}",
+    }
+    template = by_kind.get(entry.kind)
+    if template is None:
+        return ""
+    try:
+        return template.format_map(f)
+    except (KeyError, ValueError):
+        return ""
+
+
+@app.command("list")
+def list_entries(
+    kind: Annotated[
+        list[EntryKind] | None,
+        typer.Option(
+            "--kind", help="Only entries of this kind (repeatable).", case_sensitive=False
+        ),
+    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10_000, help="At most this many entries.")
+    ] = 50,
+    before: Annotated[
+        int | None,
+        typer.Option("--before", metavar="INDEX", min=0, help="Only entries below this index."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The log's newest entries, newest first: of a kind, written in a range of days."""
+    span = range_of(start, end)
+    with _service() as service:
+        found = service.listing(
+            kinds=[k.value for k in kind or []],
+            start=span[0] if span else None,
+            end=span[1] if span else None,
+            limit=limit,
+            before=before,
+        )
+    if as_json:
+        context.print_json(
+            [{"index": e.index, "kind": e.kind, "at": e.fields.get("at"), "entry": e.fields}
+             for e in found]
+        )  # fmt: skip
+        return
+    if not found:
+        context.out.print("no entry matches", markup=False)
+        return
+    table = Table(
+        Column("index", justify="right", no_wrap=True),
+        Column("kind", no_wrap=True),
+        Column("at", no_wrap=True),
+        Column("what", overflow="fold"),
+    )
+    for entry in found:
+        table.add_row(
+            str(entry.index), entry.kind, str(entry.fields.get("at", "")), _summary(entry)
+        )
+    context.out.print(table)
+    if len(found) == limit:
+        context.err.print(
+            f"the newest {limit}; older ones: --before {found[-1].index}", markup=False
+        )
 
 
 @app.command()
@@ -160,6 +260,7 @@ def verify(
             "--json'): the checkpoint must carry that witness's valid cosignature (repeatable).",
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Offline: is this entry in the log the checkpoint commits to (and did the named
     witnesses cosign that checkpoint)? Exit 0 if so, 5 if not."""
@@ -178,7 +279,21 @@ def verify(
         for witness in witnesses:
             check_cosigned(note.decode("utf-8"), key, witness)
     except (VerificationFailed, UnicodeDecodeError) as e:
+        if as_json:
+            context.print_json({"verified": False, "reason": str(e)})
         raise VerificationFailed(f"NOT verified: {e}") from None
+    if as_json:
+        context.print_json(
+            {
+                "verified": True,
+                "index": proof.index,
+                "origin": checkpoint.origin,
+                "size": checkpoint.size,
+                "root_hash": checkpoint.root_hash.hex(),
+                "cosigned_by": [w.name for w in witnesses],
+            }
+        )
+        return
     sys.stdout.write(
         f"verified: entry {proof.index} is in {checkpoint.origin} at size {checkpoint.size}\n"
     )

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import typer
+from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from accord import __version__
@@ -117,9 +118,23 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     logging.basicConfig(level=logging.DEBUG if os.environ.get("ACCORD_DEBUG") else logging.WARNING)
     try:
-        # Typer handles usage errors itself (message and exit code 2) and exits by SystemExit;
-        # Accord's own errors and anything unexpected come through to the handlers below.
-        app(args=argv, prog_name="accord")
+        # Not standalone: usage errors come here as exceptions, to be told in one line like
+        # every other error; a command's exit code comes back as the result.
+        code = app(args=argv, prog_name="accord", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as e:
+        sys.stdout.write(e.ctx.get_help() + "\n")
+        return e.exit_code
+    except click_errors.UsageError as e:
+        where = e.ctx.command_path if e.ctx is not None else "accord"
+        message = e.format_message().rstrip(".")
+        sys.stderr.write(f"error: {message} (see '{where} --help')\n")
+        return e.exit_code
+    except click_errors.ClickException as e:
+        sys.stderr.write(f"error: {e.format_message()}\n")
+        return e.exit_code
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        return 1
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except AccordError as e:
@@ -138,7 +153,7 @@ def run(argv: list[str] | None = None) -> int:
 
         err.print(f"internal error: {type(e).__name__}; run again with ACCORD_DEBUG=1 for details")
         return INTERNAL_ERROR_EXIT
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def entry() -> None:

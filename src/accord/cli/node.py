@@ -44,10 +44,14 @@ def add_user(
     category: Annotated[
         list[str] | None, typer.Option("--category", help="A category held (repeatable).")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Add a user of this node."""
     with context.node() as node:
         user = node.users.add(name, role, clearance, category or [])
+    if as_json:
+        context.print_json(user.to_dict())
+        return
     context.out.print(
         f"added {user.role.value} {user.name}"
         + (f" cleared {user.clearance}" if user.clearance else ""),
@@ -99,12 +103,24 @@ def revoke_user(name: str) -> None:
 def create_token(
     name: Annotated[str, typer.Argument(help="The user the token acts for.")],
     expires_in: Annotated[str, typer.Option("--expires-in", help="Lifetime: 90d, 6m, 1y.")] = "90d",
+    as_json: JsonOption = False,
 ) -> None:
-    """Create an API token; the token alone is printed on stdout, once."""
+    """Create an API token; the token alone is printed on stdout, once (--json: with its id,
+    user and expiry)."""
     today = context.clock.today()
     lifetime = dt.timedelta(days=(Duration.parse(expires_in).add_to(today) - today).days)
     with context.node() as node:
         issued = node.users.create_token(name, lifetime=lifetime)
+    if as_json:
+        context.print_json(
+            {
+                "id": issued.id,
+                "user": issued.user,
+                "expires_at": str(issued.expires_at),
+                "token": issued.token,
+            }
+        )
+        return
     context.err.print(
         f"token {issued.id} for {issued.user}, expires {issued.expires_at}", markup=False
     )
@@ -231,12 +247,15 @@ def alerts(as_json: JsonOption = False) -> None:
         context.out.print(f"[{alert.kind}] {alert.message}", markup=False)
 
 
-def watch() -> None:
+def watch(as_json: JsonOption = False) -> None:
     """Run the lifecycle watcher once (accord serve runs it periodically)."""
     with context.node() as node:
         watcher = node.watcher()
         raised = watcher.run_once()
-    context.out.print(f"{len(raised)} new alert(s)", markup=False)
+    if as_json:
+        context.print_json([a.to_dict() for a in raised])
+        return
+    context.out.print(f"{context.counted(len(raised), 'new alert')}", markup=False)
     for alert in raised:
         context.out.print(f"[{alert.kind}] {alert.message}", markup=False)
 

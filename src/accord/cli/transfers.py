@@ -282,6 +282,7 @@ def import_file(
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite cases that exist with other content.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Import transfer cases from a YAML or JSON file (schema accord.transfers/1); all or
     nothing."""
@@ -293,7 +294,7 @@ def import_file(
             summary = service.import_document(raw, fmt, limit=limit, replace=replace)
         except InvalidInput as e:
             raise InvalidInput(f"{path.name}: {e}") from None
-    context.print_import(path.name, summary, "the transfer cases")
+    context.print_import(path.name, summary, "the transfer cases", as_json)
 
 
 @app.command()

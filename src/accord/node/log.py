@@ -8,8 +8,11 @@ how tampering with any stored entry or hash is found.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from accord.clock import Clock
 from accord.config import Settings
@@ -43,6 +46,43 @@ class IntegrityReport:
     @property
     def intact(self) -> bool:
         return not self.problems
+
+
+_LIST_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEntry:
+    index: int
+    kind: str
+    fields: dict[str, Any]
+
+    @classmethod
+    def of(cls, index: int, kind: str, data: bytes) -> ListedEntry:
+        value = json.loads(data)
+        return cls(index, kind, value if isinstance(value, dict) else {})
+
+    @property
+    def day(self) -> dt.date | None:
+        """The UTC day of the entry's ``at`` (None without one: synthetic test entries)."""
+        at = self.fields.get("at")
+        if not isinstance(at, str):
+            return None
+        try:
+            written = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if written.tzinfo is not None:
+            written = written.astimezone(dt.UTC)
+        return written.date()
+
+    def within(self, start: dt.date | None, end: dt.date | None) -> bool:
+        if start is None and end is None:
+            return True
+        day = self.day
+        if day is None:
+            return False
+        return (start is None or start <= day) and (end is None or day <= end)
 
 
 class LogService:
@@ -99,6 +139,36 @@ class LogService:
     def entry(self, index: int) -> tuple[str, bytes]:
         with self.database.reading() as connection:
             return TlogRepository(connection).entry(index)
+
+    def listing(
+        self,
+        *,
+        kinds: Sequence[str] = (),
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        limit: int = 50,
+        before: int | None = None,
+    ) -> list[ListedEntry]:
+        """The newest entries (below index ``before``), of ``kinds`` when given, written from
+        ``start`` to ``end`` (days, both included) when given: up to ``limit`` of them, newest
+        first. The day is the entry's ``at`` (UTC); entries are not in time order in general
+        (a node's clock may be set back), so a range reads the log back to its start."""
+        found: list[ListedEntry] = []
+        with self.database.reading() as connection:
+            repository = TlogRepository(connection)
+            cursor = repository.size() if before is None else before
+            while len(found) < limit and cursor > 0:
+                rows = repository.entries_before(cursor, _LIST_BATCH, kinds)
+                if not rows:
+                    break
+                for index, kind, data in rows:
+                    listed = ListedEntry.of(index, kind, data)
+                    if listed.within(start, end):
+                        found.append(listed)
+                        if len(found) == limit:
+                            break
+                cursor = rows[-1][0]
+        return found
 
     def prove(self, index: int, size: int | None = None) -> InclusionProof:
         with self.database.reading() as connection:

@@ -196,6 +196,19 @@ class TlogRepository:
         )
         return [bytes(r.entry) for r in rows]
 
+    def entries_before(
+        self, before: int, count: int, kinds: Sequence[str] = ()
+    ) -> list[tuple[int, str, bytes]]:
+        """Up to ``count`` entries with an index below ``before``, newest first, only of
+        ``kinds`` when given (index, kind, bytes)."""
+        query = sa.select(tlog_entries.c.idx, tlog_entries.c.kind, tlog_entries.c.entry).where(
+            tlog_entries.c.idx < before
+        )
+        if kinds:
+            query = query.where(tlog_entries.c.kind.in_(list(kinds)))
+        rows = self.connection.execute(query.order_by(tlog_entries.c.idx.desc()).limit(count))
+        return [(int(r.idx), str(r.kind), bytes(r.entry)) for r in rows]
+
     def _within(self, size: int | None) -> int:
         current = self.size()
         if size is None:
