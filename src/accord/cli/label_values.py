@@ -1,7 +1,7 @@
 """What every ``--label`` option takes, read the same way everywhere: a label file (STANAG 4774
 XML, ESS BER, XEP-0258 or JSON, its encoding detected) when the value names one, otherwise a
 US-style banner (``"SECRET//REL TO USA, PAK"``) read under the policy of the nation that writes
-it."""
+it, or a policy's display marking (``"SECRET - RELEASABLE TO PAK, USA"``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from accord.cli import context
 from accord.errors import InvalidInput, LabelError
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.label import Label
+from accord.labels.marking_reader import label_from_marking
 from accord.labels.reading import read_label
 from accord.labels.security_policy import PolicySet, SecurityPolicy
+
+#: A marking longer than this is not read as one (the banner's own limit is of the same order).
+_MAX_MARKING = 1024
 
 #: File name endings of label documents: a value ending so names a file, never a banner.
 _DOCUMENT_SUFFIXES = (".xml", ".json", ".ber", ".der", ".bin")
@@ -36,15 +40,42 @@ def label_value(value: str, *, policies: PolicySet, banner_policy: SecurityPolic
     try:
         return banner_to_label(parse_banner(value), banner_policy)
     except InvalidInput as e:
-        raise LabelError(
-            f"--label {value[:200]!r} is neither a label file nor a banner: {e.reason}"
-        ) from None
+        reason = e.reason
+    marked = _from_marking(value, policies, banner_policy)
+    if marked is not None:
+        return marked
+    raise LabelError(
+        f"--label {value[:200]!r} is neither a label file, a banner nor a policy's marking: "
+        f"{reason}"
+    )
+
+
+def _from_marking(value: str, policies: PolicySet, writer: SecurityPolicy) -> Label | None:
+    """The label a policy's display marking stands for: under the writing nation's policy
+    first; else under another known policy when exactly one reads it (so "SECRET - RELEASABLE
+    TO PAK, USA" is Pakistan's label, and an ambiguous marking is refused, not guessed)."""
+    if len(value) > _MAX_MARKING:
+        return None
+    try:
+        return label_from_marking(writer, value)
+    except LabelError:
+        pass
+    found = []
+    for policy in policies.policies:
+        if policy.id == writer.id:
+            continue
+        try:
+            found.append(label_from_marking(policy, value))
+        except LabelError:
+            continue
+    return found[0] if len(found) == 1 else None
 
 
 #: The ``--label`` option's help, the same on every command that takes one.
 LABEL_OPTION = typer.Option(
     "--label",
-    metavar="BANNER|FILE",
-    help='A banner such as "SECRET//REL TO USA, PAK" (read under the writing nation\'s policy) '
-    "or a label file (STANAG 4774 XML, BER, XEP-0258 or JSON; see accord label make).",
+    metavar="LABEL",
+    help='A banner such as "SECRET//REL TO USA, PAK" (read under the writing nation\'s policy), '
+    'a policy\'s marking such as "SECRET - RELEASABLE TO PAK, USA", or a label file '
+    "(STANAG 4774 XML, BER, XEP-0258 or JSON; see accord label make).",
 )

@@ -20,6 +20,7 @@ from accord.labels.checks import acdf, validate
 from accord.labels.equivalence import translate
 from accord.labels.label import Label
 from accord.labels.marking import clearance_marking, display_marking
+from accord.labels.marking_reader import label_from_marking
 from accord.labels.national import shipped_policies
 from accord.labels.reading import is_clearance, read_clearance, read_label
 from accord.labels.security_policy import PolicySet, SecurityPolicy
@@ -328,7 +329,12 @@ def convert(
 @app.command()
 def make(
     banner: Annotated[
-        str, typer.Argument(metavar="BANNER", help='A banner, e.g. "SECRET//REL TO USA, PAK".')
+        str,
+        typer.Argument(
+            metavar="BANNER",
+            help='A banner, e.g. "SECRET//REL TO USA, PAK", or the policy\'s marking, e.g. '
+            '"NATO SECRET".',
+        ),
     ],
     to: Annotated[Encoding, typer.Option("--to", help="The encoding to write.")],
     policy: Annotated[
@@ -342,7 +348,8 @@ def make(
     created: CreatedOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Write the label a banner stands for, as a file any --label option takes."""
+    """Write the label a banner (or a policy's marking) stands for, as a file any --label
+    option takes."""
     policies = shipped_policies()
     by_name = {p.name: p for p in policies}
     chosen = by_name.get(policy.upper())
@@ -353,5 +360,10 @@ def make(
     try:
         label = banner_to_label(parse_banner(banner), chosen)
     except InvalidInput as e:
-        raise LabelError(f"{banner[:200]!r}: {e.reason}") from None
+        try:  # a display marking of the chosen policy ("NATO SECRET", "SECRET - RELEASABLE TO")
+            label = label_from_marking(chosen, banner)
+        except LabelError:
+            raise LabelError(
+                f"{banner[:200]!r} is neither a banner nor a marking of {chosen.name}: {e.reason}"
+            ) from None
     _write(label, policies, to, created, output)

@@ -114,6 +114,10 @@ class SecurityPolicy:
             raise LabelError(f"policy {self.name} has no {kind.lower()} tag named {tag_name!r}")
         return found
 
+    def all_category_refs(self) -> tuple[CategoryRef, ...]:
+        """Every category of the policy, in the policy's order."""
+        return tuple(sorted(self._categories, key=lambda r: self._categories[r].ordinal))
+
     def sorted_categories(self, refs: frozenset[CategoryRef]) -> tuple[Category, ...]:
         """Resolve ``refs`` and order them as the policy lists them."""
         return tuple(sorted((self.category(r) for r in refs), key=lambda c: c.ordinal))
