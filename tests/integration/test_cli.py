@@ -434,7 +434,7 @@ def test_timeline_over_a_range(initialised, capsys):
          "--on takes a single day YYYY-MM-DD; for '2020' as a period give --from 2020 --to 2020"),
         (["agreements", "status", "USA", "PAK", "--to", "2020"], "--to needs --from"),
         (["agreements", "status", "USA", "PAK", "--from", "2021", "--to", "2020"],
-         "the range ends (2020-12-31) before it starts (2021-01-01)"),
+         "the range ends (2020-12-31, --to) before it starts (2021-01-01, --from)"),
         (["agreements", "status", "USA", "PAK", "--from", "2020", "--on", "2020-01-01"],
          "give --on DAY or a range --from/--to, not both"),
         (["agreements", "capabilities", "USA", "PAK", "--from", "2020-13"],

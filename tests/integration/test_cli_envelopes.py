@@ -132,7 +132,7 @@ def test_seal_takes_a_banner_as_the_label(nodes: dict[str, Path]) -> None:
     assert label["categories"] == json.loads(from_file.stdout)["label"]["categories"]
     for value, says in (
         ("missing.xml", "--label missing.xml: no such label file"),
-        ("SECRET//REL TO ATLANTIS", "is neither a label file, a banner nor a policy.s marking"),
+        ("SECRET//REL TO ATLANTIS", "is neither a label file, a banner nor a policy's marking"),
     ):
         refused = seal(value, "refused.env")
         assert refused.returncode == 2

@@ -226,3 +226,24 @@ def test_cosigned_note_lists_both_signatures(service: LogService) -> None:
     with service.database.transaction() as connection:
         row = TlogRepository(connection).witnessed(origin)
     assert [s.name for s in parse(row.checkpoint_note).signatures] == [origin, "usa.example"]
+
+
+def test_listing_pages_newest_first_by_kind_and_day(service: LogService) -> None:
+    """``log list`` on each store: newest first across read batches, filtered by kind in SQL
+    and by the entry's day, paged with ``before``."""
+    dated = [
+        LogEntry(EntryKind.KEY_EVENT, {"key": f"k{i}", "event": "created",
+                                        "at": f"2026-0{1 + i % 3}-15T10:00:00Z"})
+        for i in range(6)
+    ]  # fmt: skip
+    service.append(_entries(0, 1500))
+    service.append(dated)
+    service.append(_entries(1500, 1200))
+    newest = service.listing(limit=3)
+    assert [e.index for e in newest] == [2705, 2704, 2703]
+    keys = service.listing(kinds=["key-event"], limit=10)
+    assert [e.index for e in keys] == [1505, 1504, 1503, 1502, 1501, 1500]
+    february = service.listing(start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 28), limit=10)
+    assert [e.fields["key"] for e in february] == ["k4", "k1"]
+    older = service.listing(kinds=["test"], limit=2, before=1500)
+    assert [e.fields["n"] for e in older] == [1499, 1498]

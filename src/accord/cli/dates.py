@@ -71,7 +71,8 @@ def range_of(start: str | None, end: str | None) -> tuple[dt.date, dt.date] | No
     first = _window(start, "--from").earliest
     last = _window(end, "--to").latest if end is not None else context.clock.today()
     if last < first:
-        raise InvalidInput(f"the range ends ({last}) before it starts ({first}): check --to")
+        ends = "--to" if end is not None else "today (no --to)"
+        raise InvalidInput(f"the range ends ({last}, {ends}) before it starts ({first}, --from)")
     return first, last
 
 
