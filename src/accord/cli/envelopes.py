@@ -16,7 +16,7 @@ from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
-from accord.cli.label_values import LABEL_OPTION, label_value
+from accord.cli.label_values import LABEL_OPTION, node_label
 from accord.cli.policy import DENIED_EXIT
 from accord.crypto.descriptor import (
     MAX_DESCRIPTOR_BYTES,
@@ -322,12 +322,8 @@ def seal_command(
     activity_value = activity(activity_name).value
     recipients = [_descriptor(path) for path in to]
     with context.node() as node:
-        policies = node.engine.policies
-        # A banner is read under this node's national policy: the sealing nation writes it.
-        read = label_value(
-            label, policies=policies, banner_policy=national_policy(node.keys.nation)
-        )
-        validity = validate(policies.by_id(read.policy_id), read)
+        read = node_label(label, node)
+        validity = validate(node.engine.policies.by_id(read.policy_id), read)
         if not validity.valid:
             raise InvalidInput("the label is not valid: " + "; ".join(validity.reasons))
         with _open_input(source) as plain:

@@ -16,6 +16,8 @@ from accord.labels.label import Label
 from accord.labels.marking_reader import label_from_marking
 from accord.labels.reading import read_label
 from accord.labels.security_policy import PolicySet, SecurityPolicy
+from accord.node.labels import policy_of
+from accord.node.services import NodeServices
 
 #: A marking longer than this is not read as one (the banner's own limit is of the same order).
 _MAX_MARKING = 1024
@@ -69,6 +71,14 @@ def _from_marking(value: str, policies: PolicySet, writer: SecurityPolicy) -> La
         except LabelError:
             continue
     return found[0] if len(found) == 1 else None
+
+
+def node_label(value: str, node: NodeServices) -> Label:
+    """A ``--label`` value on a node (``send``, ``seal``): a banner is read under the node's own
+    national policy, since the releasing nation writes it."""
+    return label_value(
+        value, policies=node.engine.policies, banner_policy=policy_of(node.engine, node.keys.nation)
+    )
 
 
 #: The ``--label`` option's help, the same on every command that takes one.

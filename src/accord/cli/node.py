@@ -17,14 +17,11 @@ from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
 from accord.agreements.vocabulary import capability as capability_of
 from accord.cli import context
-from accord.cli.label_values import LABEL_OPTION, label_value
+from accord.cli.label_values import LABEL_OPTION, node_label
 from accord.cli.policy import DENIED_EXIT
 from accord.errors import InvalidInput
-from accord.labels.label import Label
 from accord.node.inbox import MAX_ENVELOPE
-from accord.node.labels import policy_of
 from accord.node.messaging import MAX_BODY
-from accord.node.services import NodeServices
 from accord.node.users import Role
 
 users_app = typer.Typer(
@@ -166,13 +163,6 @@ def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id.")
     context.out.print(f"revoked token {token_id}", markup=False)
 
 
-def _label(value: str, node: NodeServices) -> Label:
-    """A label file, or a banner read under the node's own national policy."""
-    return label_value(
-        value, policies=node.engine.policies, banner_policy=policy_of(node.engine, node.keys.nation)
-    )
-
-
 def send(
     user: Annotated[str, typer.Option("--as", help="The officer releasing it.")],
     to: Annotated[str, typer.Option("--to", help="The partner nation.")],
@@ -197,7 +187,7 @@ def send(
         result = node.messaging().release(
             user_name=user,
             recipient=nation_code(to),
-            label=_label(label, node),
+            label=node_label(label, node),
             capability=capability_of(capability).value,
             activity=activity(activity_name).value,
             body=body,
