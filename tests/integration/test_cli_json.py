@@ -68,15 +68,17 @@ def _json(*args: str, home: Path, **env: str) -> Any:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("json") / "usa"
-
-
-def test_node_commands_json(home: Path, tmp_path: Path) -> None:
+    """An initialised USA node (each test may run in another worker: none relies on another)."""
+    home = tmp_path_factory.mktemp("json") / "usa"
     initialised = _json("init", "--nation", "USA", "--name", "usa.example", home=home)
     assert initialised["changed"] is True
     assert initialised["node"] == "usa.example"
     assert initialised["keys_created"] is True
     assert "agreement pak-usa-cismoa" in initialised["public_record"]["added"]
+    return home
+
+
+def test_node_commands_json(home: Path, tmp_path: Path) -> None:
     again = _json("init", home=home)
     assert (again["changed"], again["keys_created"]) == (False, False)
 

@@ -74,6 +74,14 @@ def test_release_waits_in_the_outbox_and_is_in_the_log(nodes: dict[str, Path]) -
     assert proof["index"] == body["log_index"]
     checkpoint = accord("log", "checkpoint", home=nodes["usa"]).stdout
     assert checkpoint.startswith("usa.example/log\n")
+    # The log's table and the keys' fit 80 columns with ids whole.
+    logged = accord("log", "list", home=nodes["usa"], COLUMNS="80").stdout
+    assert body["id"] in logged
+    keys = accord("keys", "show", home=nodes["usa"], COLUMNS="80").stdout
+    shown = json.loads(accord("keys", "show", "--json", home=nodes["usa"]).stdout)["keys"]
+    assert all(key["id"] in keys for key in shown)
+    for table in (logged, keys):
+        assert max(len(line) for line in table.splitlines()) <= 80
 
 
 def test_a_refusal_says_why(nodes: dict[str, Path]) -> None:

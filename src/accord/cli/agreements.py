@@ -486,7 +486,7 @@ def import_file(
             raw = handle.read(limit + 1)
     except OSError as e:
         raise InvalidInput(f"cannot read {path}: {e.strerror}") from None
-    with context.register_service() as service:
+    with context.register_service() as service, context.working(f"importing {path.name}"):
         try:
             summary = service.import_document(raw, fmt, limit=limit, replace=replace, actor="cli")
         except InvalidInput as e:

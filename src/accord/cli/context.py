@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord.agreements.merge import MergeSummary
@@ -51,6 +52,30 @@ def register_service() -> Iterator[RegisterService]:
 def transfer_service() -> Iterator[TransferService]:
     with node() as services:
         yield services.transfers()
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner and ``what`` on stderr while a long step runs, when stderr is a terminal (a
+    script reading the output sees nothing of it)."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what):
+        yield
+
+
+@contextmanager
+def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, when it is a terminal; yields ``advance(n)``. The bar goes
+    when the block ends, leaving the command's own output."""
+    if not err.is_terminal:
+        yield lambda _n: None
+        return
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def print_json(value: Any) -> None:

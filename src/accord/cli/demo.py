@@ -18,16 +18,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from accord.cli import context
 from accord.config import Settings
@@ -35,7 +37,7 @@ from accord.crypto.descriptor import parse_descriptor
 from accord.errors import AccordError, VerificationFailed
 from accord.federation.receipts import verify_receipt
 from accord.node.clocks import FileClock
-from accord.node.cluster import ClusterError, ServedNode, peer, running, terminate_as_interrupt
+from accord.node.cluster import ClusterError, ServedNode, peer, terminate_as_interrupt
 from accord.node.services import NodeServices
 from accord.node.witnessing import check_cosigned
 from accord.tlog.note import VerifierKey
@@ -177,7 +179,11 @@ def _nodes(
         finally:
             services.close()
     progress("peered; starting the three nodes (accord serve)")
-    with running(list(nodes.values())):
+    with ExitStack() as started:
+        for node in nodes.values():
+            node.start()
+            started.callback(node.stop)
+            progress(f"started {node.name} at {node.url}")
         progress("serving: " + ", ".join(f"{n.name} at {n.url}" for n in nodes.values()))
         yield nodes
 
@@ -331,6 +337,12 @@ def _witnessed(usa: DemoNode, steps: list[dict[str, Any]]) -> list[dict[str, Any
         services.close()
 
 
+def told_lines() -> int:
+    """How many lines :func:`run_demo` tells its ``progress``: 3 nodes prepared, peered, 3
+    started, serving, each step, each held message's re-delivery, the witnessing."""
+    return 3 + 1 + 3 + 1 + len(STEPS) + sum(1 for s in STEPS if s.expected == "held") + 1
+
+
 def _said(row: dict[str, Any]) -> str:
     return f"{row['date']}: USA -> {row['to']} {row['capability']}: {row['outcome']}"
 
@@ -373,48 +385,77 @@ def run_demo(progress: Callable[[str], None] = lambda _line: None) -> dict[str, 
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Three nations' nodes replay the public record: what was delivered, refused or held, and
     why. Exits 0 only if every outcome matched the record and every receipt verified."""
-
-    def progress(line: str) -> None:
-        # On stderr, as it happens: the demo takes half a minute, and stdout is the report.
-        context.err.print(f"  {line}", markup=False, highlight=False)
-
-    with terminate_as_interrupt():  # a terminated demo stops its nodes as an interrupted one
+    # A terminated demo stops its nodes as an interrupted one.
+    with terminate_as_interrupt(), _told() as progress:
         result = run_demo(progress)
     if as_json:
         context.print_json(result)
     else:
-        table = Table(
-            title="Accord: USA, PAK and IND nodes replay the public record",
-            title_justify="left",
-            show_lines=True,
-        )
-        for column in ("date", "to", "capability", "outcome", "why", "ok"):
-            table.add_column(column, overflow="fold")
-        for row in result["steps"]:
-            style = {"delivered": "green", "refused": "red", "held": "yellow"}.get(row["outcome"])
-            table.add_row(
-                row["date"],
-                row["to"],
-                row["capability"],
-                f"[{style}]{row['outcome']}[/]" if style else row["outcome"],
-                row["reason"],
-                "yes" if row["matched"] else "NO",
-            )
-        context.out.print(table)
-        for assumption in result["assumptions"]:
-            context.out.print(f"  assumed ({assumption})", markup=False)
-        verdict = "everything matched" if result["ok"] else "SOMETHING DID NOT MATCH"
-        for item in result["cosigned_checkpoints"]:
-            if item["verified"]:
-                context.out.print(
-                    f"  {item['witness']} cosigned USA's log at size {item['size']}: verified, "
-                    f"with inclusion proofs of USA's {item['inclusion_proofs']} release decisions",
-                    markup=False,
-                )
-            else:
-                context.out.print(f"  {item['witness']}: NOT verified: {item['why']}", markup=False)
-        context.out.print(
-            f"{result['receipts_verified']} signed receipts verified; {verdict}.", markup=False
-        )
+        _print_report(result)
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _told() -> Iterator[Callable[[str], None]]:
+    """Each step on stderr as it happens (the demo takes half a minute, and stdout is the
+    report), above a progress bar when stderr is a terminal."""
+    err = context.err
+    if not err.is_terminal:
+        yield lambda line: err.print(f"  {line}", markup=False, highlight=False)
+        return
+    columns = (TextColumn("accord demo"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("demo", total=told_lines())
+
+        def tell(line: str) -> None:
+            bar.console.print(f"  {line}", markup=False, highlight=False)
+            bar.advance(task)
+
+        yield tell
+
+
+def _print_report(result: dict[str, Any]) -> None:
+    """One line per step (date, recipient, capability, outcome, whether it matched the record)
+    and its reason wrapped below it, so the report reads in 80 columns without breaking words."""
+    out = context.out
+    steps = result["steps"]
+    dates = max(len(r["date"]) for r in steps)
+    capabilities = max(len(r["capability"]) for r in steps)
+    out.print("Accord: USA, PAK and IND nodes replay the public record", style="bold")
+    out.print(
+        f"{'date':<{dates}}  to   {'capability':<{capabilities}}  {'outcome':<9}  matched",
+        style="bold",
+        markup=False,
+    )
+    for row in steps:
+        line = Text(
+            f"{row['date']:<{dates}}  {row['to']:<3}  {row['capability']:<{capabilities}}  "
+        )
+        style = {"delivered": "green", "refused": "red", "held": "yellow"}.get(row["outcome"], "")
+        line.append(f"{row['outcome']:<9}", style=style)
+        line.append("  yes" if row["matched"] else "  NO")
+        out.print(line)
+        _print_wrapped(row["reason"], "    ")
+    for assumption in result["assumptions"]:
+        _print_wrapped(f"assumed ({assumption})", "  ")
+    verdict = "everything matched" if result["ok"] else "SOMETHING DID NOT MATCH"
+    for item in result["cosigned_checkpoints"]:
+        if item["verified"]:
+            _print_wrapped(
+                f"{item['witness']} cosigned USA's log at size {item['size']}: verified, with "
+                f"inclusion proofs of USA's {item['inclusion_proofs']} release decisions",
+                "  ",
+            )
+        else:
+            _print_wrapped(f"{item['witness']}: NOT verified: {item['why']}", "  ")
+    _print_wrapped(f"{result['receipts_verified']} signed receipts verified; {verdict}.", "")
+
+
+def _print_wrapped(text: str, indent: str) -> None:
+    """``text`` wrapped at words to the terminal's width (stdout does not wrap: soft_wrap)."""
+    width = max(40, context.out.width)
+    for line in textwrap.wrap(
+        text, width=width, initial_indent=indent, subsequent_indent=indent + "  "
+    ):
+        context.out.print(line, markup=False, highlight=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Column, Table
+from rich.table import Table
 
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity
@@ -122,24 +122,19 @@ def show(as_json: JsonOption = False) -> None:
     if as_json:
         context.print_json({"node": keys.node, "nation": keys.nation, "keys": rows})
         return
+    # 80 columns: the 32-digit ids whole, the dates as days (--json has the instants).
     table = Table(
-        Column("id", no_wrap=True),
-        "algorithm",
-        "use",
-        "status",
-        Column("created", no_wrap=True),
-        "not after",
-        title=f"{keys.node} ({keys.nation})",
+        box=None, pad_edge=False, title=f"{keys.node} ({keys.nation})", title_justify="left"
     )
+    table.add_column("id", no_wrap=True, min_width=32)
+    for column in ("algorithm", "use", "status", "created"):
+        table.add_column(column, no_wrap=True)
+    expiring = any(row["not_after"] for row in rows)
+    if expiring:
+        table.add_column("not after", no_wrap=True)
     for row in rows:
-        table.add_row(
-            row["id"],
-            row["algorithm"],
-            row["use"],
-            row["status"],
-            row["created"],
-            row["not_after"] or "",
-        )
+        cells = [row["id"], row["algorithm"], row["use"], row["status"], row["created"][:10]]
+        table.add_row(*cells, *([(row["not_after"] or "")[:10]] if expiring else []))
     context.out.print(table)
 
 

@@ -44,11 +44,12 @@ def list_peers(as_json: JsonOption = False) -> None:
     if not peers:
         context.out.print("No peers: add one with 'accord peers add'.")
         return
-    table = Table(title="Peers", title_justify="left")
-    for column in ("node", "nation", "url", "added"):
-        table.add_column(column)
+    table = Table(box=None, pad_edge=False, title="Peers", title_justify="left")
+    for column in ("node", "nation", "url"):
+        table.add_column(column, overflow="fold")
+    table.add_column("added", no_wrap=True)
     for peer in peers:
-        table.add_row(peer.node, peer.nation, peer.url, peer.added_at)
+        table.add_row(peer.node, peer.nation, peer.url, peer.added_at[:10])
     context.out.print(table)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Column, Table
+from rich.table import Table
 
 from accord.cli import context
 from accord.cli.dates import FromOption, ToOption, range_of
@@ -146,16 +146,16 @@ def list_entries(
     if not found:
         context.out.print("no entry matches", markup=False)
         return
-    table = Table(
-        Column("index", justify="right", no_wrap=True),
-        Column("kind", no_wrap=True),
-        Column("at", no_wrap=True),
-        Column("what", overflow="fold"),
-    )
+    # 80 columns: the minute an entry was logged (--json has the second) and the summary
+    # wrapped at words, so a 36-character message id in it stays whole.
+    table = Table(box=None, pad_edge=False)
+    table.add_column("index", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("at (UTC)", no_wrap=True)
+    table.add_column("what", min_width=36)
     for entry in found:
-        table.add_row(
-            str(entry.index), entry.kind, str(entry.fields.get("at", "")), _summary(entry)
-        )
+        at = str(entry.fields.get("at", ""))
+        table.add_row(str(entry.index), entry.kind, at[:16].replace("T", " "), _summary(entry))
     context.out.print(table)
     if len(found) == limit:
         context.err.print(
@@ -324,11 +324,14 @@ def append_test(
     """Append N synthetic entries (for benchmarks and demonstrations)."""
     with _service() as service:
         start = service.size()
-        done = 0
-        while done < count:
-            n = min(batch, count - done)
-            service.append([LogEntry(EntryKind.TEST, {"n": start + done + i}) for i in range(n)])
-            done += n
+        with context.progress_bar("appending", count) as advance:
+            done = 0
+            while done < count:
+                n = min(batch, count - done)
+                entries = [LogEntry(EntryKind.TEST, {"n": start + done + i}) for i in range(n)]
+                service.append(entries)
+                done += n
+                advance(n)
         context.out.print(
             f"appended {context.counted(count, 'entry', 'entries')}; the log now has "
             f"{service.size()}",

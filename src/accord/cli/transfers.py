@@ -289,7 +289,7 @@ def import_file(
     fmt = detect_format(path.name)
     limit = context.settings().limits.import_bytes
     raw = context.read_file(path, limit, "transfers file")
-    with context.transfer_service() as service:
+    with context.transfer_service() as service, context.working(f"importing {path.name}"):
         try:
             summary = service.import_document(raw, fmt, limit=limit, replace=replace)
         except InvalidInput as e:
