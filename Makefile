@@ -26,6 +26,7 @@ run: $(STAMP)
 	$(BIN)/accord agreements timeline
 	$(BIN)/accord agreements status USA PAK
 	$(BIN)/accord demo
+	@echo "accord is in $(BIN): 'source $(BIN)/activate' puts it on your PATH; then the README's First hour"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -3,6 +3,7 @@ interface other tools rely on, and ``run()`` (what the script calls) for the res
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from accord.cli import context
 from accord.cli.main import COMMANDS, run
 from accord.clock import FixedClock
-from tests.support.cli import accord, accord_process
+from tests.support.cli import accord, accord_process, every_command
 
 
 @pytest.fixture
@@ -361,6 +362,16 @@ def test_help_groups_the_commands_and_keeps_sentences_whole(tmp_path: Path) -> N
     # source's own line breaks (init's summary used to break after "with").
     init = next(line for line in shown.splitlines() if "│ init " in line)
     assert "signed descriptor." in init
+
+
+def test_every_option_says_what_it_expects(tmp_path: Path) -> None:
+    """No Python type in any command's help (``<str>``, ``<path>``, ``<int range>``): an option
+    names what it takes (``DATE``, ``NATION``, ``FILE``) or its choices; an argument is named in
+    capitals, as the usage line names it."""
+    for words in every_command():
+        shown = accord(*words.split(), "--help", home=tmp_path, COLUMNS="120").stdout
+        assert not re.search(r"<(str|path|int|float|bool|int range|float range)>", shown), words
+        assert not re.search(r"│ [ *] {2,4}[a-z][a-z_]* ", shown), words
 
 
 def test_status_over_a_range(initialised, capsys):

@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer._click import Context
 
-from accord.cli.main import COMMANDS, LazyGroup
 from tests.support.api import gsomia
-from tests.support.cli import accord
+from tests.support.cli import accord, every_command
 
 #: Commands without --json: what they print is a file's content in a chosen format, a long-running
 #: server's log, or only a confirmation of an action.
@@ -34,27 +32,10 @@ WITHOUT_JSON = {
 }
 
 
-def _leaves() -> dict[str, Any]:
-    group = LazyGroup(name="accord")
-    context = Context(group)
-    found: dict[str, Any] = {}
-
-    def walk(command: Any, path: list[str]) -> None:
-        if hasattr(command, "list_commands"):
-            for name in command.list_commands(context):
-                walk(command.get_command(context, name), [*path, name])
-        else:
-            found[" ".join(path)] = command
-
-    for name in COMMANDS:
-        walk(group.get_command(context, name), [name])
-    return found
-
-
 def test_every_command_that_prints_data_has_json() -> None:
     without = {
         path
-        for path, command in _leaves().items()
+        for path, command in every_command().items()
         if not any("--json" in getattr(p, "opts", []) for p in command.params)
     }
     assert without == WITHOUT_JSON

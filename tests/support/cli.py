@@ -19,9 +19,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from typer._click import Context
 
 from accord.cli import context
-from accord.cli.main import run
+from accord.cli.main import COMMANDS, LazyGroup, run
 
 ACCORD = shutil.which("accord", path=str(Path(sys.executable).parent)) or "accord"
 
@@ -84,3 +87,21 @@ def accord_process(
         timeout=timeout,
         check=False,
     )
+
+
+def every_command() -> dict[str, Any]:
+    """Every command that runs (not the groups), by its words: ``{"log list": command}``."""
+    group = LazyGroup(name="accord")
+    context = Context(group)
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, path: list[str]) -> None:
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), [*path, name])
+        else:
+            found[" ".join(path)] = command
+
+    for name in COMMANDS:
+        walk(group.get_command(context, name), [name])
+    return found

@@ -287,7 +287,10 @@ def _operator() -> str:
 def seal_command(
     source: Annotated[Path, typer.Argument(help="The file to seal.")],
     target: Annotated[Path, typer.Argument(help="Where to write the envelope.")],
-    to: Annotated[list[Path], typer.Option("--to", help="A recipient's descriptor (repeatable).")],
+    to: Annotated[
+        list[Path],
+        typer.Option("--to", metavar="DESCRIPTOR", help="A recipient's descriptor (repeatable)."),
+    ],
     label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],

@@ -4,7 +4,9 @@ are shown without the markup, each paragraph one line that the terminal wraps.""
 
 from __future__ import annotations
 
+import enum
 import re
+from pathlib import Path
 from typing import Any
 
 _LITERAL = re.compile(r"``([^`]+)``")
@@ -44,21 +46,32 @@ def make_plain(command: Any, panel: str | None = None) -> None:
 
 
 def name_what_is_expected(param: Any) -> None:
-    """The type column of the help: nothing for a flag (``<bool>`` after every flag said
-    nothing), the option's metavar where it names what is expected (``DATE``, ``NATION``,
-    ``FILE``), else the type as Typer names it. Done once per parameter (help may ask for a
-    command's parameters several times)."""
+    """The type column of the help says what is expected, never a Python type: nothing for a
+    flag (``<bool>`` after every flag said nothing) or an argument (its name column already says
+    it: ``NATION``, ``FILE``); for an option, its metavar (``DATE``), else ``FILE`` for a path,
+    the choices for a choice, else the option's name (``--nation NATION``, ``--port PORT``).
+    Done once per parameter (help may ask for a command's parameters several times)."""
     if getattr(param, "_accord_named", False):
         return
     param._accord_named = True
+    if param.param_type_name == "argument" and not param.metavar:
+        param.metavar = param.name.upper().replace("_", "-")  # spif_file: SPIF-FILE, as usage
     shown = param.display_type_rich
 
     def display(ctx: Any) -> str | None:
         if getattr(param, "is_flag", False) or getattr(param, "count", False):
             return None
-        if getattr(param, "metavar", None) and param.param_type_name != "argument":
+        if param.param_type_name == "argument":
+            return None
+        if getattr(param, "metavar", None):
             return str(param.metavar)
-        result: str | None = shown(ctx)
-        return result
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            result: str | None = shown(ctx)  # the choices
+            return result
+        if annotation is Path:
+            return "FILE"
+        # Typer adds a number's range after it ([1<=x<=65535]).
+        return str(max(param.opts, key=len).lstrip("-").upper())
 
     param.display_type_rich = display

@@ -165,7 +165,7 @@ def revoke_token(token_id: Annotated[str, typer.Argument(help="The token's id.")
 
 def send(
     user: Annotated[str, typer.Option("--as", help="The officer releasing it.")],
-    to: Annotated[str, typer.Option("--to", help="The partner nation.")],
+    to: Annotated[str, typer.Option("--to", metavar="NATION", help="The partner nation.")],
     label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],

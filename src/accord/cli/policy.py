@@ -48,8 +48,8 @@ def _clearance(
 
 
 def decide(
-    sender: Annotated[str, typer.Option("--from", help="The releasing nation.")],
-    recipient: Annotated[str, typer.Option("--to", help="The receiving nation.")],
+    sender: Annotated[str, typer.Option("--from", metavar="NATION", help="The releasing nation.")],
+    recipient: Annotated[str, typer.Option("--to", metavar="NATION", help="The receiving nation.")],
     label: Annotated[str, LABEL_OPTION],
     capability: Annotated[str, typer.Option("--capability", help="e.g. secure-communications.")],
     activity_name: Annotated[str, typer.Option("--activity", help="e.g. joint-exercises.")],
