@@ -274,3 +274,21 @@ def test_label_make_refuses_bad_input_in_one_line(
     assert says in refused.stderr
     assert refused.stdout == ""
     assert "Traceback" not in refused.stderr
+
+
+def test_a_banner_saved_as_text_is_refused_with_the_way_to_make_a_label(
+    tmp_path: Path, accord_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    banner = tmp_path / "banner.txt"
+    banner.write_text("SECRET//REL TO USA, PAK\n")
+    for args in (
+        ["label", "convert", str(banner), "--to", "ber"],
+        ["label", "marking", str(banner)],
+    ):
+        assert run(args) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (
+            f"error: {banner}: not a label document: neither XML, JSON nor BER; it holds the "
+            "text 'SECRET//REL TO USA, PAK'; to make a label file from a banner or a marking: "
+            "accord label make"
+        )

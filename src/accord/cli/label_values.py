@@ -14,7 +14,7 @@ from accord.errors import InvalidInput, LabelError
 from accord.labels.banner import banner_to_label, parse_banner
 from accord.labels.label import Label
 from accord.labels.marking_reader import label_from_marking
-from accord.labels.reading import read_label
+from accord.labels.reading import NOT_A_LABEL_DOCUMENT, read_label
 from accord.labels.security_policy import PolicySet, SecurityPolicy
 from accord.node.labels import policy_of
 from accord.node.services import NodeServices
@@ -36,7 +36,7 @@ def label_value(value: str, *, policies: PolicySet, banner_policy: SecurityPolic
         try:
             return read_label(context.read_file(path, limit, "label"), policies).label
         except InvalidInput as e:
-            raise type(e)(f"label file {value}: {e.reason}") from None
+            raise type(e)(f"label file {value}: {with_hint(e.reason)}") from None
     if value.lower().endswith(_DOCUMENT_SUFFIXES):
         raise InvalidInput(f"--label {value}: no such label file")
     try:
@@ -50,6 +50,14 @@ def label_value(value: str, *, policies: PolicySet, banner_policy: SecurityPolic
         f"--label {value[:200]!r} is neither a label file, a banner nor a policy's marking: "
         f"{reason}"
     )
+
+
+def with_hint(reason: str) -> str:
+    """A file that is no label document at all is most often a banner saved as text: say how
+    to make it one."""
+    if NOT_A_LABEL_DOCUMENT in reason:
+        return f"{reason}; to make a label file from a banner or a marking: accord label make"
+    return reason
 
 
 def _from_marking(value: str, policies: PolicySet, writer: SecurityPolicy) -> Label | None:

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from accord.cli import context
+from accord.cli.label_values import with_hint
 from accord.errors import InvalidInput, LabelError
 from accord.labels import ess_ber, json_form, spiffing_xml, stanag4774, xep0258
 from accord.labels.banner import banner_to_label, parse_banner
@@ -91,7 +92,7 @@ def _label(path: Path, policies: PolicySet, lenient: bool) -> Label:
             unsafe_tolerate=_tolerance(lenient),
         )
     except InvalidInput as e:
-        raise type(e)(f"{path}: {e.reason}") from None
+        raise type(e)(f"{path}: {with_hint(e.reason)}") from None
     _warn(read.warnings)
     return read.label
 

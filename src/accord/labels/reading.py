@@ -26,13 +26,33 @@ class ReadLabel:
     warnings: tuple[str, ...] = ()
 
 
+#: What a label or clearance document may begin with: XML, JSON, or a BER SET (an ESS security
+#: label, RFC 2634 section 5.2) or SEQUENCE (a clearance, RFC 5755 section 4.4.6).
+NOT_A_LABEL_DOCUMENT = "neither XML, JSON nor BER"
+
+
 def _kind(data: bytes) -> str:
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
         return "xml"
     if head == b"{":
         return "json"
-    return "ber"
+    if data[:1] in (b"\x30", b"\x31"):
+        return "ber"
+    return "other"
+
+
+def _not_a_document(data: bytes) -> str:
+    """Why ``data`` is not read at all; a line of text (a banner, say) is quoted, so the reader
+    sees what was given."""
+    reason = f"not a label document: {NOT_A_LABEL_DOCUMENT}"
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return reason
+    if text.isprintable() and len(text) <= 200:
+        return f"{reason}; it holds the text {text!r}"
+    return reason
 
 
 def _xml(data: bytes, what: str, limit: int, tolerate: UnsafeTolerance) -> XmlDocument:
@@ -76,6 +96,8 @@ def read_label(
         return ReadLabel(label=label, encoding="json")
     if kind == "ber":
         return ReadLabel(label=ess_ber.decode_label(data, policies, limit=limit), encoding="ber")
+    if kind == "other":
+        raise LabelError(_not_a_document(data))
     document = _xml(data, "label", limit, unsafe_tolerate)
     warnings = tuple(d.describe() for d in document.tolerated)
     root_namespace = namespace(document.root)
@@ -109,6 +131,8 @@ def read_clearance(
         return clearance
     if kind == "ber":
         raise LabelError("BER clearances are not supported; use XML or JSON")
+    if kind == "other":
+        raise LabelError(_not_a_document(data).replace("label", "clearance", 1))
     document = _xml(data, "clearance", limit, unsafe_tolerate)
     if namespace(document.root) == spiffing_xml.NAMESPACE:
         return spiffing_xml.read_clearance(document, policies)

@@ -119,6 +119,12 @@ BOMB = b"""<?xml version="1.0"?>
         (b"\x31\x03\x06\x01\x29", "Unknown policy id: 1.1"),
         (b"\x31\x80\x00", "Failed to parse BER"),
         (b"\x30\x00", "Failed to parse BER"),
+        (
+            b"SECRET//REL TO USA, PAK\n",
+            r"not a label document: neither XML, JSON nor BER; "
+            r"it holds the text 'SECRET//REL TO USA, PAK'",
+        ),
+        (b"\x02\x01\x00", "not a label document: neither XML, JSON nor BER$"),
     ],
 )
 def test_hostile_and_broken_labels_are_refused_with_the_reason(data: bytes, message: str) -> None:
