@@ -372,6 +372,11 @@ def test_every_option_says_what_it_expects(tmp_path: Path) -> None:
         shown = accord(*words.split(), "--help", home=tmp_path, COLUMNS="120").stdout
         assert not re.search(r"<(str|path|int|float|bool|int range|float range)>", shown), words
         assert not re.search(r"│ [ *] {2,4}[a-z][a-z_]* ", shown), words
+    # Every argument says what it is.
+    for words, command in every_command().items():
+        for param in command.params:
+            if param.param_type_name == "argument":
+                assert param.help, (words, param.name)
 
 
 def test_status_over_a_range(initialised, capsys):

@@ -115,7 +115,13 @@ def list_agreements(
 
 @app.command()
 def show(
-    agreement_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False
+    agreement_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="An agreement id (accord agreements list), e.g. pak-usa-cismoa."
+        ),
+    ],
+    as_json: JsonOption = False,
 ) -> None:
     """Show one agreement: parties, scope, caveats, terms, events and their sources."""
     register = _register()
@@ -163,8 +169,20 @@ def show(
 
 @app.command()
 def status(
-    first: Annotated[str, typer.Argument(metavar="NATION")],
-    second: Annotated[str, typer.Argument(metavar="NATION")],
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="NATION",
+            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
+        ),
+    ],
+    second: Annotated[
+        str,
+        typer.Argument(
+            metavar="NATION",
+            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
+        ),
+    ],
     type_: TypeOption = None,
     on: OnOption = None,
     start: FromOption = None,
@@ -248,8 +266,20 @@ def _status_over(
 
 @app.command()
 def capabilities(
-    first: Annotated[str, typer.Argument(metavar="NATION")],
-    second: Annotated[str, typer.Argument(metavar="NATION")],
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="NATION",
+            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
+        ),
+    ],
+    second: Annotated[
+        str,
+        typer.Argument(
+            metavar="NATION",
+            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
+        ),
+    ],
     activity_name: Annotated[
         str | None, typer.Option("--activity", help="Only agreements whose scope covers it.")
     ] = None,
@@ -308,8 +338,18 @@ def capabilities(
 
 @app.command()
 def changes(
-    first: Annotated[str | None, typer.Argument(metavar="[NATION]")] = None,
-    second: Annotated[str | None, typer.Argument(metavar="[NATION]")] = None,
+    first: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[NATION]", help="Only changes between these two nations (both or neither)."
+        ),
+    ] = None,
+    second: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[NATION]", help="Only changes between these two nations (both or neither)."
+        ),
+    ] = None,
     start: FromOption = None,
     end: ToOption = None,
     type_: TypeOption = None,
@@ -471,7 +511,12 @@ def expiring(
 
 @app.command("import")
 def import_file(
-    path: Annotated[Path, typer.Argument(metavar="FILE")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A YAML or JSON file in the register's schema (docs/register.md)."
+        ),
+    ],
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite agreements that exist with other content.")
     ] = False,
@@ -525,8 +570,20 @@ def export(
 
 @app.command()
 def record(
-    agreement_id: Annotated[str, typer.Argument(metavar="ID")],
-    event_name: Annotated[str, typer.Argument(metavar="EVENT")],
+    agreement_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="An agreement id (accord agreements list), e.g. pak-usa-cismoa."
+        ),
+    ],
+    event_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT",
+            help="The event: approved, signed, entered-into-force, amended, notice-given, "
+            "suspended, resumed, expired, renewed or terminated.",
+        ),
+    ],
     date: Annotated[
         str,
         typer.Option(

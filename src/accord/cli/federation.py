@@ -55,7 +55,10 @@ def list_peers(as_json: JsonOption = False) -> None:
 
 @peers_app.command("show")
 def show(
-    node_name: Annotated[str, typer.Argument(metavar="NODE")], as_json: JsonOption = False
+    node_name: Annotated[
+        str, typer.Argument(metavar="NODE", help="The peer's node name (accord peers list).")
+    ],
+    as_json: JsonOption = False,
 ) -> None:
     """One peer: its nation, URL and pinned keys."""
     with context.node() as node:
@@ -81,7 +84,11 @@ def show(
 
 
 @peers_app.command("remove")
-def remove(node_name: Annotated[str, typer.Argument(metavar="NODE")]) -> None:
+def remove(
+    node_name: Annotated[
+        str, typer.Argument(metavar="NODE", help="The peer's node name (accord peers list).")
+    ],
+) -> None:
     """Stop federating with a peer: its URL and pinned descriptor are removed."""
     with context.node() as node:
         node.peers().remove(node_name)

@@ -77,7 +77,10 @@ def list_users(as_json: JsonOption = False) -> None:
 
 
 @users_app.command("show")
-def show_user(name: str, as_json: JsonOption = False) -> None:
+def show_user(
+    name: Annotated[str, typer.Argument(help="The user's name (accord users list).")],
+    as_json: JsonOption = False,
+) -> None:
     """Show one user."""
     with context.node() as node:
         user = node.users.get(name)
@@ -89,7 +92,9 @@ def show_user(name: str, as_json: JsonOption = False) -> None:
 
 
 @users_app.command("revoke")
-def revoke_user(name: str) -> None:
+def revoke_user(
+    name: Annotated[str, typer.Argument(help="The user's name (accord users list).")],
+) -> None:
     """Revoke a user and all their tokens."""
     with context.node() as node:
         node.users.revoke(name)

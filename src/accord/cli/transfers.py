@@ -75,7 +75,9 @@ def list_cases(
 
 @app.command()
 def show(
-    case_id: Annotated[str, typer.Argument(metavar="CASE")],
+    case_id: Annotated[
+        str, typer.Argument(metavar="CASE", help="A case id (accord transfers list).")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """One case: its items and categories, its events with their sources and evidence grades."""
@@ -278,7 +280,13 @@ def _print_case(result: CaseCoverage, as_json: bool) -> None:
 
 @app.command("import")
 def import_file(
-    path: Annotated[Path, typer.Argument(metavar="FILE")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A YAML or JSON file in the schema accord.transfers/1 (docs/transfers.md).",
+        ),
+    ],
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite cases that exist with other content.")
     ] = False,
