@@ -113,6 +113,16 @@ def list_agreements(
         context.out.print("No agreement matches.")
 
 
+#: One of the two nations a question is about (status, capabilities).
+NationArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="NATION",
+        help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
+    ),
+]
+
+
 @app.command()
 def show(
     agreement_id: Annotated[
@@ -169,20 +179,8 @@ def show(
 
 @app.command()
 def status(
-    first: Annotated[
-        str,
-        typer.Argument(
-            metavar="NATION",
-            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
-        ),
-    ],
-    second: Annotated[
-        str,
-        typer.Argument(
-            metavar="NATION",
-            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
-        ),
-    ],
+    first: NationArgument,
+    second: NationArgument,
     type_: TypeOption = None,
     on: OnOption = None,
     start: FromOption = None,
@@ -266,20 +264,8 @@ def _status_over(
 
 @app.command()
 def capabilities(
-    first: Annotated[
-        str,
-        typer.Argument(
-            metavar="NATION",
-            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
-        ),
-    ],
-    second: Annotated[
-        str,
-        typer.Argument(
-            metavar="NATION",
-            help="A nation: ISO 3166-1 alpha-3 (USA, PAK, IND); the order does not matter.",
-        ),
-    ],
+    first: NationArgument,
+    second: NationArgument,
     activity_name: Annotated[
         str | None, typer.Option("--activity", help="Only agreements whose scope covers it.")
     ] = None,
