@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     #: ``accord serve``: requests in progress at once; more are answered 503.
     max_concurrent_requests: int = Field(default=1024, gt=0, le=1_000_000)
+    #: The console: the classification the node is accredited to hold (its "system high"), a
+    #: level of its national policy; the banner of a page that shows no labelled content.
+    system_high: str = Field(default="SECRET", min_length=1, max_length=64)
 
     @field_validator("limits", mode="before")
     @classmethod

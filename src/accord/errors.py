@@ -115,6 +115,15 @@ class ReleaseDenied(AccordError):
         self.body = decision
 
 
+class TooManyAttempts(AccordError):
+    """Sign-ins under this name failed too often lately: the next is refused until a moment
+    given in the message (the same for a name that exists and one that does not)."""
+
+    http_status = 429
+    exit_code = 2
+    code = "too-many-attempts"
+
+
 class TooLarge(AccordError):
     """An input over its size limit (counted as it arrives, before anything parses it)."""
 

@@ -21,6 +21,7 @@ WITHOUT_JSON = {
     "keys descriptor",  # the descriptor is JSON already
     "serve",  # its log lines: --log-format json
     "users revoke",
+    "users passwd",
     "tokens revoke",
     "keys rotate",
     "keys revoke",

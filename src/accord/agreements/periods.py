@@ -165,3 +165,12 @@ def dated_events(
         if event.date.overlaps(span)
     ]
     return tuple(sorted(found, key=lambda e: (e.event.sort_key, e.agreement.id)))
+
+
+def charted_span(agreements: Iterable[Agreement], today: dt.date) -> tuple[dt.date, dt.date]:
+    """A timeline's default range: from January of the first event's year to the end of the
+    year two years after ``today`` (so terms running on are seen running on)."""
+    first_year = min(
+        (e.date.earliest.year for a in agreements for e in a.events), default=today.year
+    )
+    return dt.date(first_year, 1, 1), dt.date(today.year + 2, 12, 31)

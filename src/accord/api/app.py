@@ -22,12 +22,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from pydantic import BeforeValidator, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Scope
+from starlette.types import ASGIApp, Scope
 
 from accord import __version__
 from accord.agreements.nations import nation_code
@@ -63,12 +63,16 @@ from accord.clock import Clock, SystemClock
 from accord.config import Settings, load_settings
 from accord.errors import AccordError, ReleaseDenied, TooLarge
 from accord.node.clocks import clock_for
+from accord.node.console_sessions import ConsoleSession
 from accord.node.messaging import MAX_BODY, ReleaseResult
 from accord.node.runtime import start_workers
 from accord.node.services import NodeServices
 from accord.node.users import Role, User
 from accord.node.witnessing import cosigned_checkpoints
 from accord.tlog.merkle import leaf_hash
+from accord.web import is_console
+from accord.web import pages as console_pages
+from accord.web.auth import SIGN_IN_FORM_BYTES, SignInNeeded, console_session
 
 
 class ReleaseIn(Model):
@@ -321,13 +325,26 @@ def create_app(settings: Settings, clock: Clock, *, background: bool = True) -> 
     app.include_router(transfer_routes.router)
     app.include_router(federation_routes.router)
 
-    async def authenticate(scope: Scope) -> User:
+    app.include_router(console_pages.router)
+
+    async def authenticate(scope: Scope) -> User | ConsoleSession:
+        """The API's bearer token; on the console's paths, its session cookie."""
+        if is_console(scope):
+            return await console_session(app.state.services, scope)
         return await bearer_user(app.state.services, header_of(scope, b"authorization"))
+
+    def refusal(scope: Scope, error: AccordError) -> ASGIApp:
+        """A console form posted without a live session goes back to the sign-in page."""
+        if is_console(scope) and isinstance(error, SignInNeeded):
+            return RedirectResponse("/login", status_code=303)
+        return error_response(error.http_status, error.code, error.message)
 
     limits: dict[str, Any] = {
         "max_body": MAX_REQUEST_BYTES,
         "counters": counters,
         "authenticate": authenticate,
+        "unauthenticated": {"/login": SIGN_IN_FORM_BYTES},
+        "refusal": refusal,
         "streamed": {
             "/v1/files": MAX_BODY,
             "/federation/v1/transactions/": federation_routes.MAX_TRANSACTION_BYTES,

@@ -66,6 +66,8 @@ class LimitAndCount:
         counters: RequestCounters,
         authenticate: Callable[[Scope], Awaitable[object]],
         streamed: Mapping[str, int] | None = None,
+        unauthenticated: Mapping[str, int] | None = None,
+        refusal: Callable[[Scope, AccordError], ASGIApp] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
@@ -74,6 +76,14 @@ class LimitAndCount:
         self.authenticate = authenticate
         #: Path prefixes whose bodies stream through unbuffered, with their limits.
         self.streamed = dict(streamed or {})
+        #: Exact paths whose (small) bodies are read before anyone is authenticated, with their
+        #: limits: the console's sign-in form, which carries the credentials themselves.
+        self.unauthenticated = dict(unauthenticated or {})
+        #: The answer to a request refused before its body (JSON unless told otherwise: the
+        #: console sends a browser back to its sign-in page).
+        self.refusal = refusal or (
+            lambda _scope, error: error_response(error.http_status, error.code, error.message)
+        )
 
     def _streamed(self, path: str) -> int | None:
         for prefix, limit in self.streamed.items():
@@ -87,7 +97,10 @@ class LimitAndCount:
             return
         path = str(scope.get("path", ""))
         streamed = self._streamed(path)
+        open_limit = self.unauthenticated.get(path)
         limit = self.max_body if streamed is None else streamed
+        if open_limit is not None:
+            limit = open_limit
         declared = header_of(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             too_large = error_response(413, "too-large", f"a request body is at most {limit} bytes")
@@ -96,12 +109,14 @@ class LimitAndCount:
         if streamed is not None:
             await self._count(scope, receive, send)
             return
-        if (declared is not None and declared != "0") or header_of(scope, b"transfer-encoding"):
+        has_body = (declared is not None and declared != "0") or header_of(
+            scope, b"transfer-encoding"
+        )
+        if has_body and open_limit is None:
             try:
                 scope[USER_KEY] = await self.authenticate(scope)
             except AccordError as error:
-                refused = error_response(error.http_status, error.code, error.message)
-                await refused(scope, receive, send)
+                await self.refusal(scope, error)(scope, receive, send)
                 self.counters.requests[("before-body", error.http_status)] += 1
                 return
         chunks: list[bytes] = []

@@ -21,6 +21,7 @@ from accord.agreements.model import Agreement, UnknownAgreement
 from accord.agreements.nations import nation_code
 from accord.agreements.periods import (
     capability_periods,
+    charted_span,
     dated_events,
     status_changes,
     status_periods,
@@ -431,12 +432,7 @@ def timeline(
 
 
 def _charted(agreements: tuple[Agreement, ...]) -> tuple[dt.date, dt.date]:
-    """The chart's default range: from January of the first event's year to three years on."""
-    today = context.clock.today()
-    first_year = min(
-        (e.date.earliest.year for a in agreements for e in a.events), default=today.year
-    )
-    return dt.date(first_year, 1, 1), dt.date(today.year + 2, 12, 31)
+    return charted_span(agreements, context.clock.today())
 
 
 def _transfer_marks(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,7 @@ from accord.cli import context
 from accord.cli.label_values import LABEL_OPTION, node_label
 from accord.cli.policy import DENIED_EXIT
 from accord.errors import InvalidInput
+from accord.node.console_sessions import MAX_PASSWORD_BYTES
 from accord.node.inbox import MAX_ENVELOPE
 from accord.node.messaging import MAX_BODY
 from accord.node.users import Role
@@ -99,6 +101,26 @@ def revoke_user(
     with context.node() as node:
         node.users.revoke(name)
     context.out.print(f"revoked {name} and their tokens", markup=False)
+
+
+@users_app.command("passwd")
+def set_password(
+    name: Annotated[str, typer.Argument(help="The user's name (accord users list).")],
+) -> None:
+    """Set a user's console password (argon2id; at least 12 characters). Asked twice at a
+    terminal; otherwise read from the first line of standard input. The user's console sessions
+    end."""
+    with context.node() as node:
+        node.users.get(name)  # an unknown user is refused before a password is asked for
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"console password for {name}: ")
+        if getpass.getpass("again: ") != password:
+            raise InvalidInput("the two passwords differ; nothing changed")
+    else:
+        password = sys.stdin.readline(MAX_PASSWORD_BYTES + 2).rstrip("\r\n")
+    with context.node() as node:
+        node.console.set_password(name, password)
+    context.out.print(f"set the console password of {name}", markup=False)
 
 
 @tokens_app.command("create")

@@ -15,6 +15,7 @@ the label (nobody releases what they may not read).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable
@@ -144,29 +145,10 @@ class MessagingService:
         """Decide and seal here, then queue the outbox row and the log entries for the group
         commit: the future settles once they are committed (``release_as`` waits for it; the
         API's event loop awaits it)."""
-        if user.role is not Role.OFFICER or not user.active:
-            raise InvalidInput(f"user {user.name} may not release: an active officer may")
         if isinstance(body, bytes) and len(body) > MAX_BODY:
             raise InvalidInput(f"a message body is at most {MAX_BODY} bytes")
         now = self.clock.now()
-        day = now.date()
-        own_policy = self.engine.policy_of_nation(self.keys.nation)
-        if own_policy is None:
-            raise InvalidInput(f"no security policy for this node's nation {self.keys.nation}")
-        readable = self.engine.read(label, user.clearance_under(own_policy, self.keys.nation, day))
-        if not readable.permit:
-            raise InvalidInput(
-                f"{user.name} may not release what they may not read: {readable.reasons[0].message}"
-            )
-        decision = decide_release(
-            self.engine,
-            sender=self.keys.nation,
-            recipient=recipient,
-            label=label,
-            capability=capability,
-            activity=activity,
-            day=day,
-        )
+        decision = self._decide(user, recipient, label, capability, activity, now.date())
         label_json = label_to_dict(label)
         entry = decision_entry(
             decision,
@@ -274,6 +256,44 @@ class MessagingService:
         with self.database.reading() as connection:
             entries = OutboxRepository(connection).entries()
         return [e.to_dict() for e in entries if self._visible(viewer, e.label)]
+
+    def health(self, since: dt.datetime) -> dict[str, int]:
+        """Messages in each state, and how many were delivered since ``since``: counts only,
+        for the roles that oversee the outbox (an officer's view is filtered by label)."""
+        with self.database.reading() as connection:
+            return OutboxRepository(connection).health(since)
+
+    def preview(
+        self, user: User, *, recipient: str, label: Label, capability: str, activity: str
+    ) -> Decision:
+        """The decision a release would get now, without releasing or logging anything (the
+        console's live preview): the same checks as :meth:`release_submit`."""
+        return self._decide(user, recipient, label, capability, activity, self.clock.today())
+
+    def _decide(
+        self,
+        user: User,
+        recipient: str,
+        label: Label,
+        capability: str,
+        activity: str,
+        day: dt.date,
+    ) -> Decision:
+        """The release decision for ``user`` (an active officer, who may read ``label``)."""
+        if user.role is not Role.OFFICER or not user.active:
+            raise InvalidInput(f"user {user.name} may not release: an active officer may")
+        own_policy = self.engine.policy_of_nation(self.keys.nation)
+        if own_policy is None:
+            raise InvalidInput(f"no security policy for this node's nation {self.keys.nation}")
+        readable = self.engine.read(label, user.clearance_under(own_policy, self.keys.nation, day))
+        if not readable.permit:
+            raise InvalidInput(
+                f"{user.name} may not release what they may not read: {readable.reasons[0].message}"
+            )
+        return decide_release(
+            self.engine, sender=self.keys.nation, recipient=recipient, label=label,
+            capability=capability, activity=activity, day=day,
+        )  # fmt: skip
 
     def retry(self, message_id: str) -> dict[str, Any]:
         """Send a message again at once: one the partner refused (decided afresh by the

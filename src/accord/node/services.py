@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from accord.crypto.descriptor import NodeDescriptor
     from accord.crypto.keys import NodeKeys
+    from accord.node.console_sessions import ConsoleSessions
     from accord.node.delivery import DeliveryWorker
     from accord.node.federation_server import RequestGate, TransactionService
     from accord.node.inbox import InboxService
@@ -86,6 +87,13 @@ class NodeServices:
         return UserService(
             self.database, self.clock, national_policy(self.keys.nation), self.keys.nation
         )
+
+    @functools.cached_property
+    def console(self) -> ConsoleSessions:
+        """The console's sign-in and sessions."""
+        from accord.node.console_sessions import ConsoleSessions
+
+        return ConsoleSessions(self.database, self.clock)
 
     @functools.cached_property
     def log(self) -> LogService:

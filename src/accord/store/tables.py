@@ -259,6 +259,30 @@ users = Table(
     Column("categories", JSON, nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("revoked_at", String(40), nullable=True),
+    #: The console's sign-in: an argon2id hash (PHC string), or none (no console sign-in).
+    Column("password_hash", String(256), nullable=True),
+)
+
+#: The console's sessions: only a SHA-256 of each session's cookie is kept.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False, index=True),
+    #: The session's CSRF token, which every form of the session carries back.
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("seen_at", String(40), nullable=False),
+    Column("ended_at", String(40), nullable=True),
+)
+
+#: Failed console sign-ins by the name given (existing or not): what slows the next ones down.
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(64), nullable=False, index=True),
+    Column("at", String(40), nullable=False),
 )
 
 #: API tokens: only a SHA-256 of each token is kept; the token is shown once.

@@ -42,7 +42,7 @@ class TokenRecord:
         }
 
 
-def _user(row: sa.Row[tuple[object, ...]]) -> User:
+def user_from_row(row: sa.Row[tuple[object, ...]]) -> User:
     return User(
         name=str(row.name),
         role=Role(str(row.role)),
@@ -67,10 +67,13 @@ class UserRepository:
 
     def get(self, name: str) -> User | None:
         row = self.connection.execute(sa.select(users).where(users.c.name == name)).first()
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     def all(self) -> list[User]:
-        return [_user(r) for r in self.connection.execute(sa.select(users).order_by(users.c.name))]
+        return [
+            user_from_row(r)
+            for r in self.connection.execute(sa.select(users).order_by(users.c.name))
+        ]
 
     def add(self, user: User) -> bool:
         """Store a new user; False if the name is taken."""
@@ -147,7 +150,7 @@ class UserRepository:
         if row is None:
             return None
         return TokenHolder(
-            user=_user(row),
+            user=user_from_row(row),
             expires_at=str(row.expires_at),
             revoked_at=None if row.token_revoked is None else str(row.token_revoked),
         )

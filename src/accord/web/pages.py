@@ -1,0 +1,472 @@
+"""The console's pages: server-rendered HTML (Jinja2, autoescaped) over the node's services.
+
+Each page translates: it asks the node's services (the same as the API's and the CLI's) and
+renders what they answer; it decides nothing itself. Every page carries the security headers
+below (no inline script or style, no framing), a marking banner at its top and bottom
+(``web.markings``) and, for a signed-in user, only the navigation their role may use; a page or
+an action of another role is refused if its URL is forced (403).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import importlib.resources
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from accord.agreements.nations import nation_code
+from accord.agreements.periods import capability_periods, charted_span, status_periods
+from accord.agreements.vocabulary import activity as activity_of
+from accord.agreements.vocabulary import capability as capability_of
+from accord.errors import AccordError, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from accord.node.console_sessions import ConsoleSession
+from accord.node.labels import label_from_banner, policy_of
+from accord.node.services import NodeServices
+from accord.node.users import Role
+from accord.node.witnessing import cosigned_checkpoints
+from accord.policy.model import Decision
+from accord.tlog.proofs import verify_entry
+from accord.web.auth import (
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    SignInNeeded,
+    check_form,
+    cookie_of,
+    form_text,
+    new_sign_in_token,
+    require_role,
+    signed_in,
+)
+from accord.web.markings import Banner, banner_of, highest, system_high
+from accord.web.timeline_svg import render_svg
+
+log = logging.getLogger("accord.console")
+router = APIRouter(include_in_schema=False)
+
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("accord.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+#: No script but the console's own file, no inline script or style, no framing, no referrer.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+#: The pages of the navigation, and the roles that see each.
+NAVIGATION = (
+    ("/", "Dashboard", tuple(Role)),
+    ("/register", "Register", tuple(Role)),
+    ("/release", "Release", (Role.OFFICER,)),
+    ("/audit", "Audit", (Role.AUDITOR,)),
+)
+
+_STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+
+P = ParamSpec("P")
+
+
+def _services(request: Request) -> NodeServices:
+    services: NodeServices = request.app.state.services
+    return services
+
+
+def _reader_policy(services: NodeServices) -> Any:
+    return policy_of(services.engine, services.keys.nation)
+
+
+def render(
+    request: Request,
+    template: str,
+    session: ConsoleSession | None,
+    *,
+    status: int = 200,
+    banners: list[Banner] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page: its banner the highest marking of what it shows, else the node's system high."""
+    services = _services(request)
+    reader = _reader_policy(services)
+    banner = highest(banners or [], system_high(reader, services.settings.system_high))
+    role = session.user.role if session else None
+    html = _ENVIRONMENT.get_template(template).render(
+        user=session.user if session else None,
+        csrf=session.csrf if session else "",
+        banner=banner,
+        navigation=[(href, name) for href, name, roles in NAVIGATION if role in roles],
+        node=services.keys.node,
+        nation=services.keys.nation,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def console_page(
+    handler: Callable[P, Awaitable[Response]],
+) -> Callable[P, Awaitable[Response]]:
+    """A page's errors as pages: no session sends the browser to sign in; any other refusal is
+    a page with the error's status and its one-line message (never a traceback)."""
+
+    @functools.wraps(handler)
+    async def page(*args: P.args, **kwargs: P.kwargs) -> Response:
+        request = kwargs.get("request")
+        assert isinstance(request, Request)
+        try:
+            return await handler(*args, **kwargs)
+        except SignInNeeded:
+            return RedirectResponse("/login", status_code=303, headers=SECURITY_HEADERS)
+        except AccordError as error:
+            session = getattr(request.state, "console_session", None)
+            return render(request, "error.html", session, status=error.http_status,
+                          message=error.message)  # fmt: skip
+
+    return page
+
+
+async def _session(request: Request) -> ConsoleSession:
+    session = await signed_in(request)
+    request.state.console_session = session
+    return session
+
+
+# -- signing in and out ----------------------------------------------------------------------
+
+
+@router.get("/login")
+@console_page
+async def login_form(request: Request) -> Response:
+    """The sign-in form (inputs ``username`` and ``password``)."""
+    return _login_page(request)
+
+
+def _login_page(request: Request, message: str = "", status: int = 200) -> HTMLResponse:
+    token = new_sign_in_token()
+    response = render(request, "login.html", None, status=status, token=token, message=message)
+    response.set_cookie(
+        SIGN_IN_COOKIE, token, max_age=600, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", path="/login",
+    )  # fmt: skip
+    return response
+
+
+@router.post("/login")
+@console_page
+async def login(request: Request) -> Response:
+    form = await request.form()
+    expected = cookie_of(request.scope, SIGN_IN_COOKIE)
+    if not expected:
+        return _login_page(request, "The sign-in form expired: sign in again.", 403)
+    check_form(request, expected, form.get("token"))
+    name = str(form.get("username") or "")[:64]
+    password = str(form.get("password") or "")
+    services = _services(request)
+    client = request.client.host if request.client else "unknown"
+    try:
+        signed = await run_in_threadpool(services.console.sign_in, name, password)
+    except TooManyAttempts as error:
+        log.warning("console sign-in refused (too many failures) from %s", client)
+        return _login_page(request, error.message, 429)
+    except Unauthenticated:
+        known = await run_in_threadpool(_is_user, services, name)
+        who = f"user {name}" if known else "an unknown user name"
+        log.warning("console sign-in failed for %s from %s", who, client)
+        return _login_page(request, "The user name or the password is not right.", 401)
+    log.info("console sign-in: %s from %s", name, client)
+    response = RedirectResponse("/", status_code=303, headers=SECURITY_HEADERS)
+    response.set_cookie(
+        SESSION_COOKIE, signed.cookie, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", path="/",
+    )  # fmt: skip
+    response.delete_cookie(SIGN_IN_COOKIE, path="/login")
+    return response
+
+
+def _is_user(services: NodeServices, name: str) -> bool:
+    try:
+        services.users.get(name)
+    except NotFound:
+        return False
+    return True
+
+
+@router.post("/logout")
+@console_page
+async def logout(request: Request) -> Response:
+    session = await _session(request)
+    form = await request.form()
+    check_form(request, session.csrf, form.get("csrf"))
+    cookie = cookie_of(request.scope, SESSION_COOKIE) or ""
+    await run_in_threadpool(_services(request).console.sign_out, cookie)
+    response = RedirectResponse("/login", status_code=303, headers=SECURITY_HEADERS)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# -- the dashboard ---------------------------------------------------------------------------
+
+
+@router.get("/")
+@console_page
+async def dashboard(request: Request) -> Response:
+    """What is open with each partner today, alerts, outbox health, the log and its witnesses."""
+    session = await _session(request)
+    services = _services(request)
+    facts = await run_in_threadpool(_dashboard_facts, services, session)
+    return render(request, "dashboard.html", session, **facts)
+
+
+def _dashboard_facts(services: NodeServices, session: ConsoleSession) -> dict[str, Any]:
+    today = services.clock.today()
+    register = services.register.register()
+    own = services.keys.nation
+    partners = []
+    for peer in services.peers().list():
+        periods = capability_periods(register, own, peer.nation, today, today)
+        partners.append(
+            {
+                "node": peer.node,
+                "nation": peer.nation,
+                "open": [
+                    {"capability": p.capability, "until": str(p.until or "")} for p in periods
+                ],
+            }
+        )
+    oversees = session.user.role in (Role.OPERATOR, Role.AUDITOR)
+    health = (
+        services.messaging().health(services.clock.now() - dt.timedelta(days=1))
+        if oversees
+        else None
+    )
+    checkpoint = services.log.checkpoint()
+    witnesses = [
+        {"witness": c["witness"], "size": c["size"]}
+        for c in cosigned_checkpoints(services.database, services.log)
+    ]
+    alerts = services.watcher().alerts(limit=10)
+    return {
+        "today": today.isoformat(),
+        "partners": partners,
+        "health": health,
+        "log_size": checkpoint.size,
+        "witnesses": witnesses,
+        "alerts": alerts,
+    }
+
+
+# -- the register ----------------------------------------------------------------------------
+
+
+@router.get("/register")
+@console_page
+async def register_page(request: Request) -> Response:
+    """Every agreement with its status today."""
+    session = await _session(request)
+    services = _services(request)
+
+    def rows() -> list[dict[str, str]]:
+        register = services.register.register()
+        today = services.clock.today()
+        out = []
+        for agreement in register.select():
+            report = register.timeline(agreement.id).status_on(today)
+            out.append(
+                {
+                    "id": agreement.id,
+                    "type": agreement.type,
+                    "parties": ", ".join(agreement.parties),
+                    "status": report.status.value,
+                    "explanation": report.explanation,
+                }
+            )
+        return out
+
+    agreements = await run_in_threadpool(rows)
+    return render(request, "register.html", session, agreements=agreements,
+                  today=services.clock.today().isoformat())  # fmt: skip
+
+
+@router.get("/register/timeline")
+@console_page
+async def timeline_page(request: Request, nation: str | None = None) -> Response:
+    """The agreements of ``nation`` (or all) as an SVG timeline: a bar per term, a today line."""
+    session = await _session(request)
+    services = _services(request)
+    code = nation_code(nation[:64]) if nation else None
+
+    def chart() -> str:
+        register = services.register.register()
+        today = services.clock.today()
+        selected = register.select(nations=[code] if code else [])
+        span = charted_span(selected, today)
+        rows = [(a, status_periods(register.timeline(a.id), *span)) for a in selected]
+        title = f"Agreements of {code}" if code else "All agreements"
+        return render_svg(rows, span, today, title)
+
+    svg = await run_in_threadpool(chart)
+    return render(request, "timeline.html", session, svg=svg, chosen=code or "")
+
+
+# -- releasing -------------------------------------------------------------------------------
+
+
+@router.get("/release")
+@console_page
+async def release_form(request: Request) -> Response:
+    """The release form: recipient, label (a banner), capability, activity, text."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER)
+    return render(request, "release.html", session, result=None, values={})
+
+
+def _release_fields(form: Any, services: NodeServices) -> dict[str, Any]:
+    label_text = form_text(form, "label")
+    return {
+        "recipient": nation_code(form_text(form, "recipient", 64)),
+        "label": label_from_banner(services.engine, label_text, nation=services.keys.nation),
+        "capability": capability_of(form_text(form, "capability", 64)).value,
+        "activity": activity_of(form_text(form, "activity", 64)).value,
+    }
+
+
+def _decision_view(decision: Decision) -> dict[str, Any]:
+    return {
+        "permit": decision.permit,
+        "reasons": [
+            {"rule": r.rule, "outcome": r.outcome.value, "message": r.message}
+            for r in decision.reasons
+        ],
+    }
+
+
+@router.post("/release/preview")
+@console_page
+async def release_preview(request: Request) -> Response:
+    """The decision the form's release would get now (nothing released, nothing logged): the
+    live preview, as an HTML fragment."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER)
+    form = await request.form()
+    check_form(request, session.csrf, form.get("csrf"))
+    services = _services(request)
+    try:
+        fields = _release_fields(form, services)
+        decision = await run_in_threadpool(
+            lambda: services.messaging().preview(session.user, **fields)
+        )
+    except InvalidInput as error:
+        return HTMLResponse(
+            _ENVIRONMENT.get_template("decision.html").render(decision=None, error=error.message),
+            headers=SECURITY_HEADERS,
+        )
+    return HTMLResponse(
+        _ENVIRONMENT.get_template("decision.html").render(
+            decision=_decision_view(decision), error=""
+        ),
+        headers=SECURITY_HEADERS,
+    )
+
+
+@router.post("/release")
+@console_page
+async def release(request: Request) -> Response:
+    """Release the form's text: decided, sealed, queued and logged (as the API's release)."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER)
+    form = await request.form()
+    check_form(request, session.csrf, form.get("csrf"))
+    services = _services(request)
+    values = {k: str(form.get(k) or "") for k in ("recipient", "label", "capability", "activity")}
+    try:
+        fields = _release_fields(form, services)
+        text = form_text(form, "text", 64 * 1024)
+        result = await run_in_threadpool(
+            lambda: services.messaging().release_as(session.user, body=text.encode(), **fields)
+        )
+    except InvalidInput as error:
+        return render(request, "release.html", session, status=422, result=None,
+                      values=values, error=error.message)  # fmt: skip
+    banner = banner_of(fields["label"], services.engine.policies, _reader_policy(services))
+    view = {"id": result.id, "log_index": result.log_index, **_decision_view(result.decision)}
+    return render(request, "release.html", session, status=201 if result.id else 403,
+                  result=view, values=values, banners=[banner], marking=banner.text)  # fmt: skip
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+@router.get("/audit")
+@console_page
+async def audit_page(request: Request) -> Response:
+    session = await _session(request)
+    require_role(session, Role.AUDITOR)
+    services = _services(request)
+    size = await run_in_threadpool(services.log.size)
+    return render(request, "audit.html", session, size=size,
+                  recent=list(range(size - 1, max(size - 21, -1), -1)))  # fmt: skip
+
+
+@router.get("/audit/entries/{index}")
+@console_page
+async def audit_entry(request: Request, index: int) -> Response:
+    """One log entry, its inclusion proof in the current checkpoint verified here and again in
+    the browser (which recomputes the leaf's hash from the entry's bytes and the path to the
+    root, RFC 9162 section 2.1.3.2, with WebCrypto's SHA-256)."""
+    session = await _session(request)
+    require_role(session, Role.AUDITOR)
+    services = _services(request)
+    if not 0 <= index < 2**63:
+        raise InvalidInput("an entry index is a whole number from 0")
+
+    def facts() -> dict[str, Any]:
+        checkpoint = services.log.checkpoint()
+        if index >= checkpoint.size:
+            raise NotFound(f"no entry {index}: the log has {checkpoint.size}")
+        kind, data = services.log.entry(index)
+        proof = services.log.prove(index, checkpoint.size)
+        try:
+            verify_entry(checkpoint.note, services.log.verifier_key(), data, proof)
+            verified = True
+        except AccordError:
+            verified = False
+        return {
+            "index": index,
+            "kind": kind,
+            "entry": json.dumps(json.loads(data), indent=2, ensure_ascii=False),
+            "entry_b64": base64.b64encode(data).decode(),
+            "proof": proof.to_dict(),
+            "checkpoint": checkpoint.note,
+            "verified": verified,
+        }
+
+    return render(request, "audit_entry.html", session, **(await run_in_threadpool(facts)))
+
+
+# -- static files ----------------------------------------------------------------------------
+
+
+@router.get("/static/{name}")
+async def static(name: str) -> Response:
+    """The console's own stylesheet and script, from the package (nothing from a CDN)."""
+    media = _STATIC.get(name)
+    if media is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    data = importlib.resources.files("accord.web").joinpath("static", name).read_bytes()
+    headers = {"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=media, headers=headers)
