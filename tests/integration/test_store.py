@@ -40,6 +40,10 @@ def test_an_older_schema_is_migrated_when_opened(database):
         connection.execute(sa.text("DELETE FROM outbox"))
         for table in ("transfer_cases", "transfer_categories", "transfer_sources"):
             connection.execute(sa.text(f"DROP TABLE {table}"))
+        # What 0011 added (the console's).
+        for table in ("console_sessions", "signin_failures"):
+            connection.execute(sa.text(f"DROP TABLE {table}"))
+        connection.execute(sa.text("ALTER TABLE users DROP COLUMN password_hash"))
     database.ensure_schema()
     assert database.current_revision() == SCHEMA_REVISION
     with database.reading() as connection:
