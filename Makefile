@@ -35,9 +35,11 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
 # The whole suite: lint, types, unit, property, integration (SQLite and PostgreSQL: PostgreSQL
-# is required, not skipped) and CLI tests.
+# is required, not skipped), CLI tests and the console's in Debian's chromium (installed when
+# missing, with axe-core for the accessibility checks).
 test: lint
 	@scripts/ensure-postgresql
+	@scripts/ensure-browser
 	ACCORD_REQUIRE_POSTGRESQL=1 $(BIN)/pytest -n 2 -p no:cacheprovider
 
 clean:

@@ -58,7 +58,8 @@ _ENVIRONMENT = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 
-#: No script but the console's own file, no inline script or style, no framing, no referrer.
+#: No script but the console's own file, no inline script or style, no framing; a referrer only
+#: to the console itself (with "no-referrer", browsers send "Origin: null" on its own forms).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -66,7 +67,7 @@ SECURITY_HEADERS = {
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -404,6 +405,8 @@ async def release(request: Request) -> Response:
                       values=values, error=error.message)  # fmt: skip
     banner = banner_of(fields["label"], services.engine.policies, _reader_policy(services))
     view = {"id": result.id, "log_index": result.log_index, **_decision_view(result.decision)}
+    if not result.id:  # refused: the officer may change a field and send the same text again
+        values["text"] = text
     return render(request, "release.html", session, status=201 if result.id else 403,
                   result=view, values=values, banners=[banner], marking=banner.text)  # fmt: skip
 

@@ -72,8 +72,8 @@ def render_svg(
     parts.append(
         f'<line x1="{now:.1f}" y1="{TOP - 6}" x2="{now:.1f}" y2="{height - 20}" '
         'stroke="#000" stroke-dasharray="4 3" class="today"/>'
-        f'<text x="{now + 3:.1f}" y="{height - 6}" font-size="11" fill="#000">today '
-        f"{today.isoformat()}</text>"
+        f'<text x="{now - 3:.1f}" y="{height - 6}" font-size="11" fill="#000" '
+        f'text-anchor="end">today {today.isoformat()}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
