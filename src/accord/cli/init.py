@@ -9,30 +9,18 @@ import typer
 from accord.agreements.nations import nation_code
 from accord.cli import context
 from accord.config import Settings
-from accord.crypto.descriptor import describe
-from accord.crypto.keys import NodeKeys
-from accord.errors import Conflict
 from accord.node import keys as key_files
-from accord.node.initialise import initialise
+from accord.node.initialise import create_identity, initialise
 
 
 def _identity(settings: Settings, nation: str, name: str, say: bool) -> bool:
     """The node's key set and descriptor: created once; a different identity is refused."""
-    path = key_files.key_set_path(settings)
-    if path.exists():
-        keys = key_files.load_key_set(settings)
-        if (keys.nation, keys.node) != (nation, name):
-            raise Conflict(
-                f"this node is already {keys.node} ({keys.nation}); its identity does not change"
-            )
+    if not create_identity(settings, nation, name, context.clock):
         return False
-    keys = NodeKeys.generate(name, nation, context.clock.now())
-    key_files.save_key_set(settings, keys, new=True)
-    descriptor = settings.home_path / "descriptor.json"
-    descriptor.write_bytes(describe(keys, context.clock.now()).encode())
     if say:
         context.out.print(
-            f"  node {name} ({nation}): keys in {path}; descriptor for partners in {descriptor}",
+            f"  node {name} ({nation}): keys in {key_files.key_set_path(settings)}; descriptor "
+            f"for partners in {settings.home_path / 'descriptor.json'}",
             markup=False,
         )
     if key_files.passphrase() is None:

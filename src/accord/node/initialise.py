@@ -12,7 +12,10 @@ from accord.agreements.merge import MergeSummary
 from accord.agreements.public_record import public_record
 from accord.clock import Clock
 from accord.config import Settings
-from accord.errors import StorageError
+from accord.crypto.descriptor import describe
+from accord.crypto.keys import NodeKeys
+from accord.errors import Conflict, StorageError
+from accord.node import keys as key_files
 from accord.node.keys import create_log_key
 from accord.node.register import RegisterService
 from accord.node.transfers import TransferService
@@ -68,3 +71,20 @@ def initialise(settings: Settings, clock: Clock) -> InitResult:
         migrated_to=after,
         summary=summary,
     )
+
+
+def create_identity(settings: Settings, nation: str, name: str, clock: Clock) -> bool:
+    """The node's key set and its signed descriptor (``descriptor.json``, for partners): created
+    once (True); the same identity again changes nothing (False); another is refused."""
+    path = key_files.key_set_path(settings)
+    if path.exists():
+        keys = key_files.load_key_set(settings)
+        if (keys.nation, keys.node) != (nation, name):
+            raise Conflict(
+                f"this node is already {keys.node} ({keys.nation}); its identity does not change"
+            )
+        return False
+    keys = NodeKeys.generate(name, nation, clock.now())
+    key_files.save_key_set(settings, keys, new=True)
+    (settings.home_path / "descriptor.json").write_bytes(describe(keys, clock.now()).encode())
+    return True
