@@ -5,6 +5,7 @@ release form and its decision, the timeline, an audit entry's proof, markings an
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -20,8 +21,9 @@ from accord.api.app import create_app
 from accord.clock import FixedClock
 from accord.config import load_settings
 from accord.node.services import NodeServices
-from tests.support.api import prepare
+from tests.support.api import gsomia, prepare
 from tests.support.cli import ACCORD, accord
+from tests.support.cluster import cluster
 
 PASSWORD = "correct horse battery staple"
 RELEASE = {
@@ -293,3 +295,86 @@ def test_the_password_command_reads_stdin_and_refuses_short_ones(tmp_path: Path)
                           capture_output=True, env=environment, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == "set the console password of olga\n"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_outbox_pages_and_shows_only_what_the_officer_may_read(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console.services.register.import_document(
+        json.dumps(gsomia("USA", "PAK", "2024-01-15")).encode(), "json", limit=1 << 20, actor="t"
+    )
+    alice, connie, auditor, operator = (console.client() for _ in range(4))
+    console.sign_in(alice, "alice")
+    token = csrf(alice)
+    sent = []
+    for label in ("UNCLASSIFIED", "SECRET//REL TO USA, PAK", "UNCLASSIFIED"):
+        page = alice.post("/release", data=RELEASE | {"label": label, "csrf": token})
+        assert page.status_code == 201, page.text[-800:]
+        sent.append(_token_code(page.text))
+        console.clock.advance(dt.timedelta(seconds=1))
+    listed = alice.get("/outbox").text
+    assert all(m in listed for m in sent)
+    assert "SECRET - RELEASABLE TO PAK, USA" not in listed  # the USA policy writes the marking
+    assert "SECRET//REL TO USA, PAK" in listed
+    assert 'class="marking marking-red" id="marking-top"' in listed  # the highest shown
+    assert alice.get("/outbox?state=queued").status_code == 200
+    assert alice.get("/outbox?state=lost").status_code == 422
+    assert alice.get(f"/outbox/{sent[0]}").status_code == 200
+    # A CONFIDENTIAL officer sees neither the SECRET message nor that it exists.
+    console.sign_in(connie, "connie")
+    low = connie.get("/outbox").text
+    assert sent[0] in low
+    assert sent[1] not in low
+    assert connie.get(f"/outbox/{sent[1]}").status_code == 404
+    assert 'class="marking marking-green" id="marking-top"' in low
+    # Pages of two, newest first: the link to older messages goes on where the page ended.
+    monkeypatch.setattr("accord.web.pages.PAGE_SIZE", 2)
+    first = alice.get("/outbox").text
+    assert sent[2] in first
+    assert sent[0] not in first
+    older = re.search(r'href="(/outbox\?state=&amp;before=[^"]+)"', first)
+    assert older
+    second = alice.get(older[1].replace("&amp;", "&")).text
+    assert sent[0] in second
+    assert sent[2] not in second
+    assert alice.get("/outbox?before=nonsense").status_code == 422
+    # Auditors see the outbox; operators do not.
+    console.sign_in(auditor, "audrey")
+    assert sent[1] in auditor.get("/outbox").text
+    console.sign_in(operator, "olga")
+    assert operator.get("/outbox").status_code == 403
+    assert operator.get("/inbox").status_code == 403
+
+
+def _token_code(page: str) -> str:
+    found = re.search(r"Sealed and queued as <code>([0-9a-f-]{36})</code>", page)
+    assert found, page[-1500:]
+    return found[1]
+
+
+def test_a_delivered_message_is_read_at_the_partner_between_its_markings(
+    tmp_path: Path,
+) -> None:
+    clock = FixedClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
+    with cluster(tmp_path, clock, {"USA": "usa.test", "PAK": "pak.test"}) as nodes:
+        usa, pak = nodes["USA"], nodes["PAK"]
+        usa.cli("users", "add", "alice", "--role", "officer", "--clearance", "SECRET")
+        pak.cli("users", "add", "babar", "--role", "officer", "--clearance", "SECRET")
+        usa.services.console.set_password("alice", PASSWORD)
+        pak.services.console.set_password("babar", PASSWORD)
+        alice = TestClient(usa.app.app, base_url="http://usa.test")
+        sign_in(alice, "alice")
+        page = alice.post("/release", data=RELEASE | {"label": "UNCLASSIFIED", "csrf": csrf(alice)})
+        message = _token_code(page.text)
+        assert usa.services.delivery().run_once().delivered == 1
+        assert 'id="message-state">delivered<' in alice.get(f"/outbox/{message}").text
+        babar = TestClient(pak.app.app, base_url="http://pak.test")
+        sign_in(babar, "babar")
+        assert message in babar.get("/inbox").text
+        read = babar.get(f"/inbox/{message}")
+        assert read.status_code == 200
+        assert read.text.count(">UNCLASSIFIED</p>") == 2  # above and below the content
+        assert "exercise starts at 0600" in read.text
+        assert 'class="marking marking-green" id="marking-top"' in read.text
+        assert babar.get("/inbox/00000000-0000-0000-0000-000000000000").status_code == 404

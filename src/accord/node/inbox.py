@@ -32,6 +32,7 @@ from accord.labels.json_form import label_from_dict, label_to_dict
 from accord.labels.reading import checked
 from accord.node.decisions import decide_release
 from accord.node.ids import resolve
+from accord.node.paging import filtered_page
 from accord.node.users import User
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision
@@ -221,6 +222,21 @@ class InboxService:
         with self.database.reading() as connection:
             messages = InboxRepository(connection).entries()
         return [_listed(m) for m in messages if self._readable(user, m)]
+
+    def page_for(
+        self, user: User, *, limit: int = 50, before: tuple[str, str] | None = None
+    ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+        """A page of what ``user`` may read, newest first, and where the next page starts (None
+        at the end; ``node.paging`` bounds the messages one page looks at)."""
+        with self.database.reading() as connection:
+            repository = InboxRepository(connection)
+            return filtered_page(
+                repository.page,
+                lambda message: (message.received_at, message.id),
+                lambda message: _listed(message) if self._readable(user, message) else None,
+                limit=limit,
+                before=before,
+            )
 
     def describe_for(self, user: User, message_id: str) -> dict[str, Any]:
         """One message as the inbox lists it, if ``user`` may read it (else not found)."""

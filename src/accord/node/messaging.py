@@ -34,6 +34,7 @@ from accord.labels.label import Label
 from accord.node.decisions import decide_release, decision_entry
 from accord.node.ids import resolve
 from accord.node.outbox_log import log_changes
+from accord.node.paging import filtered_page
 from accord.node.users import Role, User, UserService
 from accord.policy.engine import PolicyEngine
 from accord.policy.model import Decision
@@ -256,6 +257,31 @@ class MessagingService:
         with self.database.reading() as connection:
             entries = OutboxRepository(connection).entries()
         return [e.to_dict() for e in entries if self._visible(viewer, e.label)]
+
+    def outbox_page(
+        self,
+        viewer: User,
+        *,
+        limit: int = 50,
+        before: tuple[str, str] | None = None,
+        status: str | None = None,
+    ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+        """A page of the outbox, newest first, as ``viewer`` may see it (an officer: the
+        messages whose label their clearance passes), and where the next page starts (None at
+        the end; ``node.paging`` bounds the messages one page looks at)."""
+        with self.database.reading() as connection:
+            repository = OutboxRepository(connection)
+            return filtered_page(
+                lambda n, cursor: repository.page(n, cursor, status),
+                lambda entry: (entry.created_at, entry.id),
+                lambda entry: (
+                    entry.to_dict() | {"label": entry.label}
+                    if self._visible(viewer, entry.label)
+                    else None
+                ),
+                limit=limit,
+                before=before,
+            )
 
     def health(self, since: dt.datetime) -> dict[str, int]:
         """Messages in each state, and how many were delivered since ``since``: counts only,

@@ -84,6 +84,15 @@ class InboxRepository:
         rows = self.connection.execute(sa.select(*_LISTED).order_by(inbox.c.received_at))
         return [_message(r) for r in rows]
 
+    def page(self, limit: int, before: tuple[str, str] | None = None) -> list[InboxMessage]:
+        """Up to ``limit`` messages, newest first, received before ``before`` (a message's
+        received time and id: the previous page's last)."""
+        statement = sa.select(*_LISTED)
+        if before is not None:
+            statement = statement.where(sa.tuple_(inbox.c.received_at, inbox.c.id) < before)
+        statement = statement.order_by(inbox.c.received_at.desc(), inbox.c.id.desc())
+        return [_message(row) for row in self.connection.execute(statement.limit(limit))]
+
     def starting(self, prefix: str, limit: int = 50) -> list[InboxMessage]:
         """Messages whose id starts with ``prefix``."""
         rows = rows_whose_id_starts(self.connection, _LISTED, inbox.c.id, prefix, limit)

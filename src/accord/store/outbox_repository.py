@@ -221,6 +221,20 @@ class OutboxRepository:
         ).first()
         return None if row is None else _entry(row)
 
+    def page(
+        self, limit: int, before: tuple[str, str] | None = None, status: str | None = None
+    ) -> list[OutboxEntry]:
+        """Up to ``limit`` messages, newest first, older than ``before`` (a message's created
+        time and id: the previous page's last), in ``status`` if given (the created-time and
+        status-and-created-time indexes answer it without a sort)."""
+        statement = sa.select(*_ENTRY_COLUMNS)
+        if status is not None:
+            statement = statement.where(outbox.c.status == status)
+        if before is not None:
+            statement = statement.where(sa.tuple_(outbox.c.created_at, outbox.c.id) < before)
+        statement = statement.order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
+        return [_entry(row) for row in self.connection.execute(statement.limit(limit))]
+
     def health(self, since: dt.datetime) -> dict[str, int]:
         """How many messages are in each state now, and ``delivered_since``: how many were
         delivered since ``since`` (the status index answers the first without a scan)."""

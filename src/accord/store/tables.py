@@ -324,6 +324,9 @@ outbox = Table(
     Column("receipt", JSON, nullable=True),
     Column("updated_at", String(40), nullable=True),
     Index("ix_outbox_status", "status"),
+    # The console's pages: newest first, all or by state.
+    Index("ix_outbox_created_at_id", "created_at", "id"),
+    Index("ix_outbox_status_created_at", "status", "created_at"),
 )
 
 # -- federation ---------------------------------------------------------------------------------
@@ -400,4 +403,6 @@ inbox = Table(
     Column("local_marking", Text, nullable=False),
     Column("envelope", LargeBinary, nullable=False),
     Column("log_index", BigInteger, nullable=False),
+    # The console's inbox page: newest first.
+    Index("ix_inbox_received_at_id", "received_at", "id"),
 )

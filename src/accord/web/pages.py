@@ -28,6 +28,10 @@ from accord.agreements.periods import capability_periods, charted_span, status_p
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
 from accord.errors import AccordError, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from accord.federation.outbox import OutboxState
+from accord.labels.json_form import label_from_dict
+from accord.labels.marking_reader import label_from_marking
+from accord.labels.security_policy import PolicySet
 from accord.node.console_sessions import ConsoleSession
 from accord.node.labels import label_from_banner, policy_of
 from accord.node.services import NodeServices
@@ -76,6 +80,8 @@ NAVIGATION = (
     ("/", "Dashboard", tuple(Role)),
     ("/register", "Register", tuple(Role)),
     ("/release", "Release", (Role.OFFICER,)),
+    ("/outbox", "Outbox", (Role.OFFICER, Role.AUDITOR)),
+    ("/inbox", "Inbox", (Role.OFFICER,)),
     ("/audit", "Audit", (Role.AUDITOR,)),
 )
 
@@ -473,3 +479,110 @@ async def static(name: str) -> Response:
     data = importlib.resources.files("accord.web").joinpath("static", name).read_bytes()
     headers = {"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"}
     return Response(data, media_type=media, headers=headers)
+
+
+# -- outbox and inbox ------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+OUTBOX_STATES = tuple(state.value for state in OutboxState)
+
+
+def _cursor(before: str | None) -> tuple[str, str] | None:
+    """A page's cursor from the URL (``TIME~ID``, as the previous page wrote it)."""
+    if not before:
+        return None
+    time, _, message = before[:200].partition("~")
+    if not time or not message:
+        raise InvalidInput("before: a page cursor, as the previous page's link gives it")
+    return time, message
+
+
+def _cursor_text(cursor: tuple[str, str] | None) -> str:
+    return f"{cursor[0]}~{cursor[1]}" if cursor else ""
+
+
+@router.get("/outbox")
+@console_page
+async def outbox_page(
+    request: Request, state: str | None = None, before: str | None = None
+) -> Response:
+    """The messages this node sent, newest first, 50 a page; an officer sees those whose label
+    their clearance passes."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER, Role.AUDITOR)
+    services = _services(request)
+    state = state or None  # the form's "any" sends an empty state
+    if state is not None and state not in OUTBOX_STATES:
+        raise InvalidInput(f"state: one of {', '.join(OUTBOX_STATES)}")
+    rows, following = await run_in_threadpool(
+        lambda: services.messaging().outbox_page(
+            session.user, limit=PAGE_SIZE, before=_cursor(before), status=state or None
+        )
+    )
+    reader = _reader_policy(services)
+    policies = services.engine.policies
+    banners = []
+    for row in rows:
+        banner = banner_of(label_from_dict(row["label"]), policies, reader)
+        row["marking"] = banner.text
+        banners.append(banner)
+    return render(request, "outbox.html", session, banners=banners, rows=rows, state=state or "",
+                  states=OUTBOX_STATES, following=_cursor_text(following))  # fmt: skip
+
+
+@router.get("/outbox/{message_id}")
+@console_page
+async def outbox_message(request: Request, message_id: str) -> Response:
+    """A sent message's life: its state and why, its attempts, the receiver's signed receipt."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER, Role.AUDITOR)
+    services = _services(request)
+    view = await run_in_threadpool(
+        lambda: services.messaging().status(message_id[:64], session.user)
+    )
+    return render(request, "outbox_message.html", session, message=view)
+
+
+@router.get("/inbox")
+@console_page
+async def inbox_page(request: Request, before: str | None = None) -> Response:
+    """What this officer may read of what partners sent, newest first, 50 a page."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER)
+    services = _services(request)
+    rows, following = await run_in_threadpool(
+        lambda: services.inbox().page_for(session.user, limit=PAGE_SIZE, before=_cursor(before))
+    )
+    reader = _reader_policy(services)
+    banners = [_marking_banner(reader, row["label"]) for row in rows]
+    return render(request, "inbox.html", session, banners=banners, rows=rows,
+                  following=_cursor_text(following))  # fmt: skip
+
+
+def _marking_banner(reader: Any, marking: str) -> Banner:
+    """The banner of a marking this node's policy wrote (a received message's)."""
+    try:
+        label = label_from_marking(reader, marking)
+    except AccordError:
+        top = max(reader.classifications, key=lambda c: c.hierarchy)
+        return Banner(marking, top.hierarchy, "grey")
+    return banner_of(label, PolicySet((reader,)), reader)
+
+
+@router.get("/inbox/{message_id}")
+@console_page
+async def read_message(request: Request, message_id: str) -> Response:
+    """A received message, after the read decision: its marking above and below its content."""
+    session = await _session(request)
+    require_role(session, Role.OFFICER)
+    services = _services(request)
+    listed, content = await run_in_threadpool(
+        lambda: services.inbox().read_marked(session.user, message_id[:64])
+    )
+    banner = _marking_banner(_reader_policy(services), listed["label"])
+    try:
+        text: str | None = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    return render(request, "read.html", session, banners=[banner], message=listed, text=text,
+                  size=len(content))  # fmt: skip

@@ -1,5 +1,6 @@
-"""The console: users' password hashes (argon2id), sessions (only each cookie's SHA-256 kept)
-and failed sign-ins (what slows the next ones down).
+"""The console: users' password hashes (argon2id), sessions (only each cookie's SHA-256 kept),
+failed sign-ins (what slows the next ones down), and the indexes its pages of the outbox and the
+inbox read newest first.
 
 Revision ID: 0011
 Revises: 0010
@@ -37,9 +38,16 @@ def upgrade() -> None:
         sa.Column("at", sa.String(40), nullable=False),
     )
     op.create_index("ix_signin_failures_user_name", "signin_failures", ["user_name"])
+    # The console's pages of the outbox and the inbox, newest first.
+    op.create_index("ix_outbox_created_at_id", "outbox", ["created_at", "id"])
+    op.create_index("ix_outbox_status_created_at", "outbox", ["status", "created_at"])
+    op.create_index("ix_inbox_received_at_id", "inbox", ["received_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbox_received_at_id", "inbox")
+    op.drop_index("ix_outbox_status_created_at", "outbox")
+    op.drop_index("ix_outbox_created_at_id", "outbox")
     op.drop_table("signin_failures")
     op.drop_table("console_sessions")
     with op.batch_alter_table("users") as users:
