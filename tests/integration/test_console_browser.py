@@ -1,7 +1,9 @@
-"""The console in a real browser: Debian's chromium, driven by Playwright, against a real
-``accord serve``. An officer signs in, watches the live decision preview, releases a message that
-is refused (its reasons shown) and one that is permitted; reads the PAK timeline; an auditor opens
-the entry of that release and sees its inclusion proof verified by the browser itself. Every page
+"""The console in a real browser: Debian's chromium, driven by Playwright, against two real
+``accord serve`` nodes (USA and PAK). An officer signs in, watches the live decision preview,
+releases a message that is refused (its reasons shown) and one that is permitted, follows it in
+the outbox until PAK's node accepts it, and reads the PAK timeline; at PAK an officer reads the
+message between its markings; an auditor opens the entry of the release and sees its inclusion
+proof verified by the browser itself. Every page
 is checked with axe-core (no serious or critical violation) and its form reached by keyboard; a
 screenshot of each page is written to ``test-screenshots/console/`` for a reviewer.
 
@@ -11,8 +13,7 @@ without them this test fails, it does not skip.
 
 from __future__ import annotations
 
-import os
-import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from accord.clock import SystemClock
-from accord.config import load_settings
+from accord.node.cluster import running
 from accord.node.services import NodeServices
-from tests.support.api import prepare
-from tests.support.cli import ACCORD
-from tests.support.servers import free_port, stop, wait_until_healthy
+from tests.support.nodes import Node
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-screenshots" / "console"
@@ -41,31 +40,32 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A USA node with PAK pinned, an officer and an auditor with console passwords, served by
-    a real ``accord serve`` on a free port; its base URL."""
-    home = tmp_path_factory.mktemp("console") / "usa"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        # The node's clock is the system's: a session's timeouts run on real time here.
-        prepare(home, monkeypatch, None, SystemClock())
-        services = NodeServices.open(load_settings(), SystemClock())
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
+    """USA and PAK nodes, peered, served by real ``accord serve`` processes on free ports: at
+    USA an officer (alice) and an auditor (audrey), at PAK an officer (babar), each with a
+    console password."""
+    root = tmp_path_factory.mktemp("console")
+    usa = Node(root / "usa", "USA", "usa.example")
+    pak = Node(root / "pak", "PAK", "pak.example")
+    for node in (usa, pak):
+        assert node.run("init", "--nation", node.nation, "--name", node.name).returncode == 0
+    for here, there in ((usa, pak), (pak, usa)):
+        added = here.run("peers", "add", "--descriptor", str(there.home / "descriptor.json"),
+                         "--url", there.url)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    people = {usa: [("alice", "officer"), ("audrey", "auditor")], pak: [("babar", "officer")]}
+    for node, users in people.items():
+        for name, role in users:
+            clearance = ["--clearance", "SECRET"] if role == "officer" else []
+            assert node.run("users", "add", name, "--role", role, *clearance).returncode == 0
+        services = NodeServices.open(node.settings(), SystemClock())
         try:
-            for name in ("alice", "audrey"):
+            for name, _ in users:
                 services.console.set_password(name, PASSWORD)
         finally:
             services.close()
-    environment = {**os.environ, "ACCORD_HOME": str(home)}
-    environment.pop("ACCORD_DATABASE_URL", None)
-    port = free_port()
-    server = subprocess.Popen(
-        [ACCORD, "serve", "--port", str(port)], env=environment, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base)
-        yield base
-    finally:
-        stop(server)
+    with running([usa, pak]):
+        yield {"USA": usa, "PAK": pak}
 
 
 @pytest.fixture(scope="module")
@@ -127,14 +127,17 @@ def _release(page: Page, label: str) -> None:
 
 
 @pytest.mark.real_processes
-def test_an_officer_and_an_auditor_do_their_work_in_a_browser(node: str, browser: Browser) -> None:
+def test_officers_and_an_auditor_do_their_work_in_a_browser(
+    nodes: dict[str, Node], browser: Browser
+) -> None:
+    usa, pak = nodes["USA"].url, nodes["PAK"].url
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
-    _sign_in(page, node, "alice")
+    _sign_in(page, usa, "alice")
     expect(page.locator("#marking-top")).to_have_text("SECRET")
     _accessible(page, "dashboard")
 
-    page.goto(f"{node}/release")
+    page.goto(f"{usa}/release")
     _reached_by_keyboard(page, ["recipient", "label", "capability", "activity", "text"])
     _release(page, "SECRET//REL TO USA, PAK")
     # The live preview: the decision as the fields change, before anything is sent.
@@ -156,19 +159,46 @@ def test_an_officer_and_an_auditor_do_their_work_in_a_browser(node: str, browser
     expect(page.locator("#marking-top")).to_have_text("UNCLASSIFIED")
     expect(page.locator("#marking-bottom")).to_have_class("marking marking-green")
     _accessible(page, "release-permitted")
+    message = page.locator(".result code").inner_text()
 
-    page.goto(f"{node}/register/timeline?nation=PAK")
+    # The outbox: the message, then its life until PAK's node accepts it.
+    page.goto(f"{usa}/outbox")
+    expect(page.locator(f"a[href='/outbox/{message}']")).to_be_visible()
+    _accessible(page, "outbox")
+    deadline = time.monotonic() + 30
+    while True:
+        page.goto(f"{usa}/outbox/{message}")
+        if page.locator("#message-state").inner_text() == "delivered":
+            break
+        assert time.monotonic() < deadline, "not delivered"
+        time.sleep(0.3)
+    expect(page.locator(".facts")).to_contain_text("signed by pak.example: accepted")
+    _accessible(page, "outbox-message")
+
+    page.goto(f"{usa}/register/timeline?nation=PAK")
     expect(page.locator("svg.timeline")).to_be_visible()
     _accessible(page, "timeline")
-    page.goto(f"{node}/register")
+    page.goto(f"{usa}/register")
     _accessible(page, "register")
     # A page of another role, forced: refused.
-    assert page.goto(f"{node}/audit/entries/0").status == 403  # type: ignore[union-attr]
+    assert page.goto(f"{usa}/audit/entries/0").status == 403  # type: ignore[union-attr]
     context.close()
 
+    # At PAK, its officer reads the message between its markings.
+    reader = browser.new_context(bypass_csp=True).new_page()
+    _sign_in(reader, pak, "babar")
+    reader.goto(f"{pak}/inbox")
+    _accessible(reader, "inbox")
+    reader.click(f"a[href='/inbox/{message}']")
+    expect(reader.locator("#message-marking-top")).to_have_text("UNCLASSIFIED")
+    expect(reader.locator("#message-marking-bottom")).to_have_text("UNCLASSIFIED")
+    expect(reader.locator("#content")).to_have_text("exercise starts at 0600")
+    expect(reader.locator("#marking-top")).to_have_class("marking marking-green")
+    _accessible(reader, "read")
+
     auditor = browser.new_context(bypass_csp=True).new_page()
-    _sign_in(auditor, node, "audrey")
-    auditor.goto(f"{node}/audit/entries/1")
+    _sign_in(auditor, usa, "audrey")
+    auditor.goto(f"{usa}/audit/entries/1")
     expect(auditor.locator("#server-check")).to_contain_text("the proof verified")
     expect(auditor.locator("#browser-check")).to_contain_text("In your browser: verified")
     _accessible(auditor, "audit-entry")
