@@ -378,3 +378,40 @@ def test_a_delivered_message_is_read_at_the_partner_between_its_markings(
         assert "exercise starts at 0600" in read.text
         assert 'class="marking marking-green" id="marking-top"' in read.text
         assert babar.get("/inbox/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_operator_records_a_suspension_and_the_channel_closes(console: Console) -> None:
+    operator, officer = console.client(), console.client()
+    console.sign_in(operator, "olga")
+    matrix = operator.get("/register/channels").text
+    assert re.search(r'class="open" id="cell-PAK-secure-communications">open<br>'
+                     r'<span class="through">pak-usa-cismoa', matrix)  # fmt: skip
+    token = csrf(operator)
+    page = "/register/agreements/pak-usa-cismoa"
+    assert 'id="record-form"' in operator.get(page).text
+    bad = operator.post(f"{page}/events", data={"csrf": token, "kind": "suspended",
+                        "date": "2024-13-01"})  # fmt: skip
+    assert bad.status_code == 422
+    assert "2024-13-01" in bad.text
+    done = operator.post(f"{page}/events", data={"csrf": token, "kind": "suspended",
+                         "date": "2024-05-15", "source": "https://example.org/s",
+                         "note": "suspended pending review"}, follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    shown = operator.get(page).text
+    assert 'id="agreement-status">suspended<' in shown
+    assert "suspended pending review" in shown
+    closed = operator.get("/register/channels").text
+    assert 'class="closed" id="cell-PAK-secure-communications"' in closed
+    earlier = operator.get("/register/channels?on=2024-05-01").text
+    assert 'class="open" id="cell-PAK-secure-communications"' in earlier
+    assert operator.get("/register/channels?on=someday").status_code == 422
+    assert operator.get("/register/agreements/no-such").status_code == 404
+    # Officers read the register but record nothing; a form without its token is refused.
+    console.sign_in(officer, "alice")
+    assert 'id="record-form"' not in officer.get(page).text
+    forced = officer.post(f"{page}/events", data={"csrf": csrf(officer), "kind": "resumed",
+                          "date": "2024-05-20"})  # fmt: skip
+    assert forced.status_code == 403
+    assert operator.post(f"{page}/events", data={"kind": "resumed", "date": "2024-05-20"}
+                         ).status_code == 403  # fmt: skip

@@ -3,7 +3,8 @@
 releases a message that is refused (its reasons shown) and one that is permitted, follows it in
 the outbox until PAK's node accepts it, and reads the PAK timeline; at PAK an officer reads the
 message between its markings; an auditor opens the entry of the release and sees its inclusion
-proof verified by the browser itself. Every page
+proof verified by the browser itself; an operator records a suspension of the CISMOA and sees
+the channel close on the matrix. Every page
 is checked with axe-core (no serious or critical violation) and its form reached by keyboard; a
 screenshot of each page is written to ``test-screenshots/console/`` for a reviewer.
 
@@ -42,8 +43,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
     """USA and PAK nodes, peered, served by real ``accord serve`` processes on free ports: at
-    USA an officer (alice) and an auditor (audrey), at PAK an officer (babar), each with a
-    console password."""
+    USA an officer (alice), an auditor (audrey) and an operator (olga), at PAK an officer
+    (babar), each with a console password."""
     root = tmp_path_factory.mktemp("console")
     usa = Node(root / "usa", "USA", "usa.example")
     pak = Node(root / "pak", "PAK", "pak.example")
@@ -53,7 +54,10 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]
         added = here.run("peers", "add", "--descriptor", str(there.home / "descriptor.json"),
                          "--url", there.url)  # fmt: skip
         assert added.returncode == 0, added.stderr
-    people = {usa: [("alice", "officer"), ("audrey", "auditor")], pak: [("babar", "officer")]}
+    people = {
+        usa: [("alice", "officer"), ("audrey", "auditor"), ("olga", "operator")],
+        pak: [("babar", "officer")],
+    }
     for node, users in people.items():
         for name, role in users:
             clearance = ["--clearance", "SECRET"] if role == "officer" else []
@@ -208,3 +212,21 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
         " node.dataset.root = '00'.repeat(32); return checkInclusion(node); }"
     )
     expect(auditor.locator("#browser-check")).to_contain_text("In your browser: NOT verified")
+
+    # An operator records a suspension of the CISMOA today; the channel closes on the matrix.
+    operator = browser.new_context(bypass_csp=True).new_page()
+    _sign_in(operator, usa, "olga")
+    operator.goto(f"{usa}/register/channels")
+    cell = operator.locator("#cell-PAK-secure-communications")
+    expect(cell).to_have_class("open")
+    _accessible(operator, "channels-before")
+    operator.goto(f"{usa}/register/agreements/pak-usa-cismoa")
+    _accessible(operator, "agreement")
+    operator.select_option("#kind", "suspended")
+    operator.fill("#date", time.strftime("%Y-%m-%d", time.gmtime()))
+    operator.fill("#note", "suspended in the console test")
+    operator.click("#record-form button[type=submit]")
+    expect(operator.locator("#agreement-status")).to_have_text("suspended")
+    operator.goto(f"{usa}/register/channels")
+    expect(cell).to_have_class("closed")
+    _accessible(operator, "channels-after")

@@ -23,8 +23,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from accord.agreements.dates import parse_day
 from accord.agreements.nations import nation_code
 from accord.agreements.periods import capability_periods, charted_span, status_periods
+from accord.agreements.vocabulary import Capability, EventKind
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
 from accord.errors import AccordError, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
@@ -34,6 +36,7 @@ from accord.labels.marking_reader import label_from_marking
 from accord.labels.security_policy import PolicySet
 from accord.node.console_sessions import ConsoleSession
 from accord.node.labels import label_from_banner, policy_of
+from accord.node.register import event_from_fields
 from accord.node.services import NodeServices
 from accord.node.users import Role
 from accord.node.witnessing import cosigned_checkpoints
@@ -79,6 +82,7 @@ SECURITY_HEADERS = {
 NAVIGATION = (
     ("/", "Dashboard", tuple(Role)),
     ("/register", "Register", tuple(Role)),
+    ("/register/channels", "Channels", tuple(Role)),
     ("/release", "Release", (Role.OFFICER,)),
     ("/outbox", "Outbox", (Role.OFFICER, Role.AUDITOR)),
     ("/inbox", "Inbox", (Role.OFFICER,)),
@@ -484,6 +488,7 @@ async def static(name: str) -> Response:
 # -- outbox and inbox ------------------------------------------------------------------------
 
 PAGE_SIZE = 50
+EVENT_KINDS = tuple(kind.value for kind in EventKind)
 OUTBOX_STATES = tuple(state.value for state in OutboxState)
 
 
@@ -586,3 +591,105 @@ async def read_message(request: Request, message_id: str) -> Response:
         text = None
     return render(request, "read.html", session, banners=[banner], message=listed, text=text,
                   size=len(content))  # fmt: skip
+
+
+# -- an agreement, recording its events, the channel matrix ----------------------------------
+
+
+@router.get("/register/agreements/{agreement_id}")
+@console_page
+async def agreement_page(request: Request, agreement_id: str) -> Response:
+    """One agreement: its status today, its events with their sources; operators record an
+    event here."""
+    session = await _session(request)
+    services = _services(request)
+    facts = await run_in_threadpool(_agreement_facts, services, agreement_id[:64])
+    return render(request, "agreement.html", session, **facts, kinds=EVENT_KINDS, error="",
+                  values={})  # fmt: skip
+
+
+def _agreement_facts(services: NodeServices, agreement_id: str) -> dict[str, Any]:
+    register = services.register.register()
+    agreement = register.get(agreement_id)
+    today = services.clock.today()
+    sources = {s.id: s for s in register.sources}
+    return {
+        "agreement": agreement,
+        "report": register.timeline(agreement.id).status_on(today),
+        "today": today.isoformat(),
+        "events": [
+            {
+                "kind": e.kind.value,
+                "date": str(e.date),
+                "term": str(e.term) if e.term else "",
+                "note": e.note,
+                "grade": e.grade.value if hasattr(e.grade, "value") else str(e.grade),
+                "sources": [sources[s] for s in e.sources if s in sources],
+            }
+            for e in agreement.events
+        ],
+    }
+
+
+@router.post("/register/agreements/{agreement_id}/events")
+@console_page
+async def record_event(request: Request, agreement_id: str) -> Response:
+    """Record a lifecycle event (operators): checked as ``accord agreements record`` checks it,
+    logged in the transparency log."""
+    session = await _session(request)
+    require_role(session, Role.OPERATOR)
+    form = await request.form()
+    check_form(request, session.csrf, form.get("csrf"))
+    services = _services(request)
+    values = {k: str(form.get(k) or "")[:1024] for k in ("kind", "date", "term", "source", "note")}
+    try:
+        event, new_sources = event_from_fields(
+            form_text(form, "kind", 64),
+            form_text(form, "date", 64),
+            term=values["term"].strip() or None,
+            source=values["source"].strip() or None,
+            note=values["note"].strip(),
+        )
+        await run_in_threadpool(
+            lambda: services.register.record_event(
+                agreement_id[:64],
+                event,
+                new_sources=new_sources,
+                actor=f"console:{session.user.name}",
+            )
+        )
+    except InvalidInput as error:
+        facts = await run_in_threadpool(_agreement_facts, services, agreement_id[:64])
+        return render(request, "agreement.html", session, status=422, **facts, kinds=EVENT_KINDS,
+                      error=error.message, values=values)  # fmt: skip
+    return RedirectResponse(
+        f"/register/agreements/{agreement_id[:64]}", status_code=303, headers=SECURITY_HEADERS
+    )
+
+
+@router.get("/register/channels")
+@console_page
+async def channels_page(request: Request, on: str | None = None) -> Response:
+    """The channel matrix: each partner nation against each capability, open or closed on a
+    day (default today), with the agreements that open it; the date control moves through time."""
+    session = await _session(request)
+    services = _services(request)
+    day = parse_day(on[:32]) if on else services.clock.today()
+
+    def matrix() -> dict[str, Any]:
+        register = services.register.register()
+        own = services.keys.nation
+        partners = sorted(
+            {p for a in register.select(nations=[own]) for p in a.parties if p != own}
+        )
+        rows = []
+        for partner in partners:
+            periods = capability_periods(register, own, partner, day, day)
+            open_ = {p.capability: ", ".join(p.agreements) for p in periods}
+            rows.append({"nation": partner, "open": open_})
+        return {"rows": rows, "capabilities": [c.value for c in Capability]}
+
+    facts = await run_in_threadpool(matrix)
+    return render(request, "channels.html", session, day=day.isoformat(),
+                  earlier=(day - dt.timedelta(days=365)).isoformat(),
+                  later=(day + dt.timedelta(days=365)).isoformat(), **facts)  # fmt: skip
