@@ -415,3 +415,20 @@ def test_an_operator_records_a_suspension_and_the_channel_closes(console: Consol
     assert forced.status_code == 403
     assert operator.post(f"{page}/events", data={"kind": "resumed", "date": "2024-05-20"}
                          ).status_code == 403  # fmt: skip
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_register_and_its_timeline_come_a_page_at_a_time(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = console.client()
+    console.sign_in(client, "olga")
+    monkeypatch.setattr("accord.web.pages.REGISTER_PAGE", 2)
+    first, second = client.get("/register").text, client.get("/register?page=2").text
+    ids = re.findall(r'href="/register/agreements/([^"]+)"', first + second)
+    assert len(ids) == len(set(ids)) == 4
+    assert "Page 1 of " in first
+    assert 'href="?page=2">next</a>' in first
+    timeline = client.get("/register/timeline?nation=PAK&page=1").text
+    assert 'href="?nation=PAK&amp;page=2">next</a>' not in timeline  # PAK has two agreements
+    assert client.get("/register?page=0").status_code == 422

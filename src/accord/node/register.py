@@ -31,8 +31,24 @@ class RegisterService:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
+        self._current: tuple[int, Register] | None = None
 
     # -- reading --
+
+    def current(self) -> Register:
+        """The register, loaded again only when its revision changed (otherwise one small
+        query): what a serving node's pages read, so a page of a register of thousands of
+        agreements does not load them all each time. A change committed by any process moves
+        the revision."""
+        with self.database.reading() as connection:
+            repository = RegisterRepository(connection)
+            revision = repository.revision()
+            cached = self._current
+            if cached is not None and cached[0] == revision:
+                return cached[1]
+            register = repository.load()
+        self._current = (revision, register)
+        return register
 
     def register(self) -> Register:
         with self.database.reading() as connection:

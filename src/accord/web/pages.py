@@ -245,7 +245,7 @@ async def dashboard(request: Request) -> Response:
 
 def _dashboard_facts(services: NodeServices, session: ConsoleSession) -> dict[str, Any]:
     today = services.clock.today()
-    register = services.register.register()
+    register = services.register.current()
     own = services.keys.nation
     partners = []
     for peer in services.peers().list():
@@ -286,16 +286,21 @@ def _dashboard_facts(services: NodeServices, session: ConsoleSession) -> dict[st
 
 @router.get("/register")
 @console_page
-async def register_page(request: Request) -> Response:
-    """Every agreement with its status today."""
+async def register_page(request: Request, page: int = 1) -> Response:
+    """The agreements with their status today, ``REGISTER_PAGE`` a page."""
     session = await _session(request)
     services = _services(request)
+    number = _page_number(page)
+    pages = 1
 
     def rows() -> list[dict[str, str]]:
-        register = services.register.register()
+        nonlocal pages
+        register = services.register.current()
         today = services.clock.today()
         out = []
-        for agreement in register.select():
+        selected = register.select()
+        pages = max(1, -(-len(selected) // REGISTER_PAGE))
+        for agreement in selected[(number - 1) * REGISTER_PAGE : number * REGISTER_PAGE]:
             report = register.timeline(agreement.id).status_on(today)
             out.append(
                 {
@@ -309,29 +314,42 @@ async def register_page(request: Request) -> Response:
         return out
 
     agreements = await run_in_threadpool(rows)
-    return render(request, "register.html", session, agreements=agreements,
-                  today=services.clock.today().isoformat())  # fmt: skip
+    return render(request, "register.html", session, agreements=agreements, page=number,
+                  pages=pages, today=services.clock.today().isoformat())  # fmt: skip
+
+
+def _page_number(page: int) -> int:
+    if not 1 <= page <= 1_000_000:
+        raise InvalidInput("page: a whole number from 1")
+    return page
 
 
 @router.get("/register/timeline")
 @console_page
-async def timeline_page(request: Request, nation: str | None = None) -> Response:
-    """The agreements of ``nation`` (or all) as an SVG timeline: a bar per term, a today line."""
+async def timeline_page(request: Request, nation: str | None = None, page: int = 1) -> Response:
+    """The agreements of ``nation`` (or all) as an SVG timeline, ``REGISTER_PAGE`` rows a
+    page: a bar per term, a today line."""
     session = await _session(request)
     services = _services(request)
     code = nation_code(nation[:64]) if nation else None
+    number = _page_number(page)
+    pages = 1
 
     def chart() -> str:
-        register = services.register.register()
+        nonlocal pages
+        register = services.register.current()
         today = services.clock.today()
         selected = register.select(nations=[code] if code else [])
+        pages = max(1, -(-len(selected) // REGISTER_PAGE))
         span = charted_span(selected, today)
-        rows = [(a, status_periods(register.timeline(a.id), *span)) for a in selected]
+        shown = selected[(number - 1) * REGISTER_PAGE : number * REGISTER_PAGE]
+        rows = [(a, status_periods(register.timeline(a.id), *span)) for a in shown]
         title = f"Agreements of {code}" if code else "All agreements"
         return render_svg(rows, span, today, title)
 
     svg = await run_in_threadpool(chart)
-    return render(request, "timeline.html", session, svg=svg, chosen=code or "")
+    return render(request, "timeline.html", session, svg=svg, chosen=code or "", page=number,
+                  pages=pages)  # fmt: skip
 
 
 # -- releasing -------------------------------------------------------------------------------
@@ -488,6 +506,8 @@ async def static(name: str) -> Response:
 # -- outbox and inbox ------------------------------------------------------------------------
 
 PAGE_SIZE = 50
+#: Agreements a page of the register, or rows a page of its timeline.
+REGISTER_PAGE = 100
 EVENT_KINDS = tuple(kind.value for kind in EventKind)
 OUTBOX_STATES = tuple(state.value for state in OutboxState)
 
@@ -609,7 +629,7 @@ async def agreement_page(request: Request, agreement_id: str) -> Response:
 
 
 def _agreement_facts(services: NodeServices, agreement_id: str) -> dict[str, Any]:
-    register = services.register.register()
+    register = services.register.current()
     agreement = register.get(agreement_id)
     today = services.clock.today()
     sources = {s.id: s for s in register.sources}
@@ -677,7 +697,7 @@ async def channels_page(request: Request, on: str | None = None) -> Response:
     day = parse_day(on[:32]) if on else services.clock.today()
 
     def matrix() -> dict[str, Any]:
-        register = services.register.register()
+        register = services.register.current()
         own = services.keys.nation
         partners = sorted(
             {p for a in register.select(nations=[own]) for p in a.parties if p != own}
