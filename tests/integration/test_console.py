@@ -432,3 +432,34 @@ def test_the_register_and_its_timeline_come_a_page_at_a_time(
     timeline = client.get("/register/timeline?nation=PAK&page=1").text
     assert 'href="?nation=PAK&amp;page=2">next</a>' not in timeline  # PAK has two agreements
     assert client.get("/register?page=0").status_code == 422
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_auditors_filter_the_log_by_kind_day_user_and_partner(console: Console) -> None:
+    officer, auditor = console.client(), console.client()
+    console.sign_in(officer, "alice")
+    token = csrf(officer)
+    officer.post("/release", data=RELEASE | {"label": "UNCLASSIFIED", "csrf": token})
+    officer.post("/release", data=RELEASE | {"label": "SECRET//REL TO USA, PAK", "csrf": token})
+    console.sign_in(auditor, "audrey")
+
+    def listed(query: str) -> list[str]:
+        page = auditor.get(f"/audit?{query}")
+        assert page.status_code == 200, page.text[-500:]
+        return re.findall(r'<td><a href="/audit/entries/\d+">\d+</a></td><td>([^<]+)</td>'
+                          r"<td>[^<]*</td><td>([^<]*)</td>", page.text)  # fmt: skip
+
+    decisions = listed("kind=release-decision")
+    assert [what.split(" ")[0] for _, what in decisions] == ["deny", "permit"]  # newest first
+    assert all(kind == "release-decision" for kind, _ in decisions)
+    assert len(listed("user=alice")) == 2
+    assert listed("user=bob") == []
+    assert len(listed("partner=PAK&kind=release-decision")) == 2
+    assert listed("partner=IND") == []
+    assert len(listed("from=2024-06-01&to=2024-06-01")) == 3  # two decisions, one envelope sent
+    assert listed("from=2024-06-02") == []
+    assert "No partner has cosigned this log yet." in auditor.get("/audit").text
+    for bad in ("kind=bogus", "from=2024-06-02&to=2024-06-01", "from=June", "before=-1"):
+        assert auditor.get(f"/audit?{bad}").status_code == 422, bad
+    assert officer.get("/audit?kind=release-decision").status_code == 403
+    assert officer.get("/alerts").status_code == 200

@@ -15,7 +15,7 @@ from rich.table import Table
 from accord.cli import context
 from accord.cli.dates import FromOption, ToOption, range_of
 from accord.errors import InvalidInput, StorageError, VerificationFailed
-from accord.node.log import ListedEntry, LogService
+from accord.node.log import LogService
 from accord.node.witnessing import check_cosigned
 from accord.tlog import entries as log_entries
 from accord.tlog.checkpoint import open_checkpoint
@@ -82,32 +82,6 @@ def show(
         sys.stdout.write(data.decode("utf-8") + "\n")
 
 
-def _summary(entry: ListedEntry) -> str:
-    """One line on what an entry records (its fields in full: 'accord log show INDEX')."""
-    f = entry.fields
-    if entry.kind == "release-decision":
-        line = f"{f.get('decision')} {f.get('sender')} to {f.get('recipient')}, "
-        line += f"{f.get('capability')}, by {f.get('user')}"
-        return line + (f" (override: {f['override']})" if f.get("override") else "")
-    by_kind = {
-        "envelope-sent": "{envelope} to {recipient}",
-        "envelope-received": "{envelope} from {sender}: {status}",
-        "receipt": "{envelope} {status} by {by}",
-        "agreement-event": "{agreement} {event}",
-        "key-event": "{key} {event}",
-        "cosignature-seen": "cosigned {origin} at size {size}",
-        "witness-alarm": "{origin}: {reason}",
-        "test": "synthetic entry {n}",
-    }
-    template = by_kind.get(entry.kind)
-    if template is None:
-        return ""
-    try:
-        return template.format_map(f)
-    except (KeyError, ValueError):
-        return ""
-
-
 @app.command("list")
 def list_entries(
     kind: Annotated[
@@ -155,7 +129,7 @@ def list_entries(
     table.add_column("what", min_width=36)
     for entry in found:
         at = str(entry.fields.get("at", ""))
-        table.add_row(str(entry.index), entry.kind, at[:16].replace("T", " "), _summary(entry))
+        table.add_row(str(entry.index), entry.kind, at[:16].replace("T", " "), entry.summary)
     context.out.print(table)
     if len(found) == limit:
         context.err.print(

@@ -51,6 +51,21 @@ class IntegrityReport:
 _LIST_BATCH = 1000
 
 
+#: One line per kind of entry (``ListedEntry.summary``); a release decision has its own.
+_SUMMARIES = {
+    "envelope-sent": "{envelope} to {recipient}",
+    "envelope-received": "{envelope} from {sender}: {status}",
+    "receipt": "{envelope} {status} by {by}",
+    "agreement-event": "{agreement} {event}",
+    "key-event": "{key} {event}",
+    "cosignature-seen": "cosigned {origin} at size {size}",
+    "witness-alarm": "{origin}: {reason}",
+    "test": "synthetic entry {n}",
+}
+#: The fields that name the other side of an entry: a nation or a node.
+_PARTNER_FIELDS = ("sender", "recipient", "by", "origin", "witness")
+
+
 @dataclass(frozen=True, slots=True)
 class ListedEntry:
     index: int
@@ -61,6 +76,32 @@ class ListedEntry:
     def of(cls, index: int, kind: str, data: bytes) -> ListedEntry:
         value = json.loads(data)
         return cls(index, kind, value if isinstance(value, dict) else {})
+
+    @property
+    def summary(self) -> str:
+        """One line on what the entry records (its fields in full: ``accord log show``)."""
+        f = self.fields
+        if self.kind == "release-decision":
+            line = f"{f.get('decision')} {f.get('sender')} to {f.get('recipient')}, "
+            line += f"{f.get('capability')}, by {f.get('user')}"
+            return line + (f" (override: {f['override']})" if f.get("override") else "")
+        template = _SUMMARIES.get(self.kind)
+        if template is None:
+            return ""
+        try:
+            return template.format_map(f)
+        except (KeyError, ValueError):
+            return ""
+
+    def concerns(self, user: str | None, partner: str | None) -> bool:
+        """Whether the entry names ``user`` (who acted) and ``partner`` (a nation or a node on
+        the other side), each when given."""
+        if user is not None and self.fields.get("user") != user:
+            return False
+        if partner is None:
+            return True
+        wanted = partner.casefold()
+        return any(str(self.fields.get(key, "")).casefold() == wanted for key in _PARTNER_FIELDS)
 
     @property
     def day(self) -> dt.date | None:
@@ -148,11 +189,14 @@ class LogService:
         end: dt.date | None = None,
         limit: int = 50,
         before: int | None = None,
+        user: str | None = None,
+        partner: str | None = None,
     ) -> list[ListedEntry]:
         """The newest entries (below index ``before``), of ``kinds`` when given, written from
         ``start`` to ``end`` (days, both included) when given: up to ``limit`` of them, newest
         first. The day is the entry's ``at`` (UTC); entries are not in time order in general
-        (a node's clock may be set back), so a range reads the log back to its start."""
+        (a node's clock may be set back), so a range reads the log back to its start. ``user``
+        and ``partner``: only entries that name them (``ListedEntry.concerns``)."""
         found: list[ListedEntry] = []
         with self.database.reading() as connection:
             repository = TlogRepository(connection)
@@ -163,7 +207,7 @@ class LogService:
                     break
                 for index, kind, data in rows:
                     listed = ListedEntry.of(index, kind, data)
-                    if listed.within(start, end):
+                    if listed.within(start, end) and listed.concerns(user, partner):
                         found.append(listed)
                         if len(found) == limit:
                             break

@@ -16,10 +16,11 @@ import importlib.resources
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec
+from typing import Annotated, Any, ParamSpec
+from urllib.parse import urlencode
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -41,6 +42,7 @@ from accord.node.services import NodeServices
 from accord.node.users import Role
 from accord.node.witnessing import cosigned_checkpoints
 from accord.policy.model import Decision
+from accord.tlog.entries import EntryKind as LogEntryKind
 from accord.tlog.proofs import verify_entry
 from accord.web.auth import (
     SESSION_COOKIE,
@@ -87,6 +89,7 @@ NAVIGATION = (
     ("/outbox", "Outbox", (Role.OFFICER, Role.AUDITOR)),
     ("/inbox", "Inbox", (Role.OFFICER,)),
     ("/audit", "Audit", (Role.AUDITOR,)),
+    ("/alerts", "Alerts", tuple(Role)),
 )
 
 _STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
@@ -444,13 +447,65 @@ async def release(request: Request) -> Response:
 
 @router.get("/audit")
 @console_page
-async def audit_page(request: Request) -> Response:
+async def audit_page(
+    request: Request,
+    kind: str | None = None,
+    start: Annotated[str | None, Query(alias="from", max_length=32)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=32)] = None,
+    user: Annotated[str | None, Query(max_length=64)] = None,
+    partner: Annotated[str | None, Query(max_length=256)] = None,
+    before: int | None = None,
+) -> Response:
+    """The log's entries, newest first, 50 a page, by kind, day, user and partner; each
+    witness's latest cosigned checkpoint; release decisions with their outcome."""
     session = await _session(request)
     require_role(session, Role.AUDITOR)
     services = _services(request)
-    size = await run_in_threadpool(services.log.size)
-    return render(request, "audit.html", session, size=size,
-                  recent=list(range(size - 1, max(size - 21, -1), -1)))  # fmt: skip
+    kind = kind or None
+    if kind is not None and kind not in ENTRY_KINDS:
+        raise InvalidInput(f"kind: one of {', '.join(ENTRY_KINDS)}")
+    first = parse_day(start) if start else None
+    last = parse_day(end) if end else None
+    if first and last and last < first:
+        raise InvalidInput("to: the range ends before it starts (from)")
+    if before is not None and before < 0:
+        raise InvalidInput("before: an entry index, from 0")
+
+    def facts() -> dict[str, Any]:
+        found = services.log.listing(
+            kinds=[kind] if kind else [], start=first, end=last, limit=PAGE_SIZE,
+            before=before, user=user or None, partner=partner or None,
+        )  # fmt: skip
+        return {
+            "entries": [
+                {
+                    "index": e.index,
+                    "kind": e.kind,
+                    "at": str(e.fields.get("at", ""))[:19],
+                    "summary": e.summary,
+                }
+                for e in found
+            ],
+            "following": found[-1].index if len(found) == PAGE_SIZE else None,
+            "size": services.log.size(),
+            "witnesses": cosigned_checkpoints(services.database, services.log),
+        }
+
+    filters = {"kind": kind or "", "from": start or "", "to": end or "", "user": user or "",
+               "partner": partner or ""}  # fmt: skip
+    return render(request, "audit.html", session, kinds=ENTRY_KINDS, filters=filters,
+                  query=urlencode({k: v for k, v in filters.items() if v}),
+                  **(await run_in_threadpool(facts)))  # fmt: skip
+
+
+@router.get("/alerts")
+@console_page
+async def alerts_page(request: Request) -> Response:
+    """The lifecycle watcher's alerts: agreements about to expire, channels closed or opened."""
+    session = await _session(request)
+    services = _services(request)
+    alerts = await run_in_threadpool(lambda: services.watcher().alerts(limit=200))
+    return render(request, "alerts.html", session, alerts=alerts)
 
 
 @router.get("/audit/entries/{index}")
@@ -510,6 +565,7 @@ PAGE_SIZE = 50
 REGISTER_PAGE = 100
 EVENT_KINDS = tuple(kind.value for kind in EventKind)
 OUTBOX_STATES = tuple(state.value for state in OutboxState)
+ENTRY_KINDS = tuple(kind.value for kind in LogEntryKind)
 
 
 def _cursor(before: str | None) -> tuple[str, str] | None:
