@@ -360,6 +360,13 @@ def test_a_delivered_message_is_read_at_the_partner_between_its_markings(
     with cluster(tmp_path, clock, {"USA": "usa.test", "PAK": "pak.test"}) as nodes:
         usa, pak = nodes["USA"], nodes["PAK"]
         usa.cli("users", "add", "alice", "--role", "officer", "--clearance", "SECRET")
+        usa.cli("users", "add", "olga", "--role", "operator")
+        usa.services.console.set_password("olga", PASSWORD)
+        operator = TestClient(usa.app.app, base_url="http://usa.test")
+        sign_in(operator, "olga")
+        peers = operator.get("/peers").text
+        assert "pak.test (PAK)" in peers
+        assert "http://pak.test" in peers
         pak.cli("users", "add", "babar", "--role", "officer", "--clearance", "SECRET")
         usa.services.console.set_password("alice", PASSWORD)
         pak.services.console.set_password("babar", PASSWORD)
@@ -463,3 +470,46 @@ def test_auditors_filter_the_log_by_kind_day_user_and_partner(console: Console) 
         assert auditor.get(f"/audit?{bad}").status_code == 422, bad
     assert officer.get("/audit?kind=release-decision").status_code == 403
     assert officer.get("/alerts").status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_operators_manage_users_and_tokens_and_see_peers(console: Console) -> None:
+    operator, officer = console.client(), console.client()
+    console.sign_in(operator, "olga")
+    token = csrf(operator)
+    page = operator.get("/users").text
+    assert "alice" in page
+    added = {"csrf": token, "name": "bob", "role": "officer", "clearance": "SECRET"}
+    assert operator.post("/users", data=added, follow_redirects=False).status_code == 303
+    bad = operator.post("/users", data={"csrf": token, "name": "Bad Name", "role": "officer"})
+    assert bad.status_code == 422
+    assert "user name" in bad.text
+    twice = operator.post("/users", data={"csrf": token, "name": "bob", "role": "auditor"})
+    assert twice.status_code == 409
+    issued = operator.post("/users/bob/tokens", data={"csrf": token})
+    assert issued.status_code == 201
+    secret = re.search(r'<code id="issued-token">(acc_[^<]+)</code>', issued.text)
+    assert secret
+    # The token works on the API; the page never shows it again, nor any token's hash.
+    assert console.app.get("/v1/inbox", headers={"Authorization": f"Bearer {secret[1]}"}
+                           ).status_code == 200  # fmt: skip
+    listing = operator.get("/users").text
+    assert secret[1] not in listing
+    token_id = re.search(r"<tr><td><code>([0-9a-f]+)</code></td><td>bob</td>", listing)
+    assert token_id
+    revoked = operator.post(f"/tokens/{token_id[1]}/revoke", data={"csrf": token})
+    assert revoked.status_code == 200, revoked.text[-600:]
+    assert console.app.get("/v1/inbox", headers={"Authorization": f"Bearer {secret[1]}"}
+                           ).status_code == 401  # fmt: skip
+    operator.post("/users/bob/revoke", data={"csrf": token})
+    assert "<td>bob</td><td>officer</td><td>SECRET</td><td>revoked</td>" in operator.get(
+        "/users").text  # fmt: skip
+    peers = operator.get("/peers").text
+    assert "No peers: add one" in peers  # PAK is pinned here, with no URL: not a peer
+    assert "usa.example (USA)" in peers
+    assert "private" not in peers.lower()
+    console.sign_in(officer, "alice")
+    assert officer.get("/users").status_code == 403
+    assert officer.get("/peers").status_code == 403
+    assert officer.post("/users", data={"csrf": csrf(officer), "name": "eve",
+                        "role": "operator"}).status_code == 403  # fmt: skip

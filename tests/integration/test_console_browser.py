@@ -230,3 +230,9 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     operator.goto(f"{usa}/register/channels")
     expect(cell).to_have_class("closed")
     _accessible(operator, "channels-after")
+    for name in ("users", "peers", "alerts"):
+        operator.goto(f"{usa}/{name}")
+        _accessible(operator, name)
+    auditor.goto(f"{usa}/audit?kind=release-decision")
+    expect(auditor.locator("main table").first).to_contain_text("permit USA to PAK")
+    _accessible(auditor, "audit")

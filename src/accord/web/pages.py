@@ -23,6 +23,7 @@ import jinja2
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from accord.agreements.dates import parse_day
 from accord.agreements.nations import nation_code
@@ -30,7 +31,14 @@ from accord.agreements.periods import capability_periods, charted_span, status_p
 from accord.agreements.vocabulary import Capability, EventKind
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.errors import AccordError, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from accord.errors import (
+    AccordError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from accord.federation.outbox import OutboxState
 from accord.labels.json_form import label_from_dict
 from accord.labels.marking_reader import label_from_marking
@@ -90,6 +98,8 @@ NAVIGATION = (
     ("/inbox", "Inbox", (Role.OFFICER,)),
     ("/audit", "Audit", (Role.AUDITOR,)),
     ("/alerts", "Alerts", tuple(Role)),
+    ("/users", "Users", (Role.OPERATOR,)),
+    ("/peers", "Peers", (Role.OPERATOR,)),
 )
 
 _STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
@@ -158,6 +168,16 @@ async def _session(request: Request) -> ConsoleSession:
     session = await signed_in(request)
     request.state.console_session = session
     return session
+
+
+async def _posted(request: Request, *roles: Role) -> tuple[ConsoleSession, FormData]:
+    """A form posted by a user of one of ``roles``, with the session's CSRF token, from this
+    console's own origin; its fields."""
+    session = await _session(request)
+    require_role(session, *roles)
+    form = await request.form()
+    check_form(request, session.csrf, form.get("csrf"))
+    return session, form
 
 
 # -- signing in and out ----------------------------------------------------------------------
@@ -392,10 +412,7 @@ def _decision_view(decision: Decision) -> dict[str, Any]:
 async def release_preview(request: Request) -> Response:
     """The decision the form's release would get now (nothing released, nothing logged): the
     live preview, as an HTML fragment."""
-    session = await _session(request)
-    require_role(session, Role.OFFICER)
-    form = await request.form()
-    check_form(request, session.csrf, form.get("csrf"))
+    session, form = await _posted(request, Role.OFFICER)
     services = _services(request)
     try:
         fields = _release_fields(form, services)
@@ -419,10 +436,7 @@ async def release_preview(request: Request) -> Response:
 @console_page
 async def release(request: Request) -> Response:
     """Release the form's text: decided, sealed, queued and logged (as the API's release)."""
-    session = await _session(request)
-    require_role(session, Role.OFFICER)
-    form = await request.form()
-    check_form(request, session.csrf, form.get("csrf"))
+    session, form = await _posted(request, Role.OFFICER)
     services = _services(request)
     values = {k: str(form.get(k) or "") for k in ("recipient", "label", "capability", "activity")}
     try:
@@ -712,10 +726,7 @@ def _agreement_facts(services: NodeServices, agreement_id: str) -> dict[str, Any
 async def record_event(request: Request, agreement_id: str) -> Response:
     """Record a lifecycle event (operators): checked as ``accord agreements record`` checks it,
     logged in the transparency log."""
-    session = await _session(request)
-    require_role(session, Role.OPERATOR)
-    form = await request.form()
-    check_form(request, session.csrf, form.get("csrf"))
+    session, form = await _posted(request, Role.OPERATOR)
     services = _services(request)
     values = {k: str(form.get(k) or "")[:1024] for k in ("kind", "date", "term", "source", "note")}
     try:
@@ -769,3 +780,86 @@ async def channels_page(request: Request, on: str | None = None) -> Response:
     return render(request, "channels.html", session, day=day.isoformat(),
                   earlier=(day - dt.timedelta(days=365)).isoformat(),
                   later=(day + dt.timedelta(days=365)).isoformat(), **facts)  # fmt: skip
+
+
+# -- users, tokens and peers (operators) -----------------------------------------------------
+
+
+@router.get("/users")
+@console_page
+async def users_page(request: Request) -> Response:
+    """The node's users and their API tokens (never a token's secret); add, revoke, issue."""
+    session = await _session(request)
+    require_role(session, Role.OPERATOR)
+    return await _users_page(request, session)
+
+
+async def _users_page(
+    request: Request, session: ConsoleSession, *, status: int = 200, **shown: Any
+) -> Response:
+    services = _services(request)
+    users, tokens = await run_in_threadpool(
+        lambda: (services.users.list(), services.users.tokens())
+    )
+    context = {"error": "", "issued": None, "values": {}} | shown
+    return render(request, "users.html", session, status=status, users=users, tokens=tokens,
+                  roles=[r.value for r in Role], **context)  # fmt: skip
+
+
+@router.post("/users")
+@console_page
+async def add_user(request: Request) -> Response:
+    session, form = await _posted(request, Role.OPERATOR)
+    services = _services(request)
+    values = {k: str(form.get(k) or "")[:64] for k in ("name", "role", "clearance")}
+    try:
+        name, role = form_text(form, "name", 64), form_text(form, "role", 16)
+        clearance = values["clearance"].strip() or None
+        await run_in_threadpool(lambda: services.users.add(name, role, clearance, []))
+    except (InvalidInput, Conflict) as error:
+        status = 409 if isinstance(error, Conflict) else 422
+        return await _users_page(request, session, status=status, error=error.message,
+                                 values=values)  # fmt: skip
+    return RedirectResponse("/users", status_code=303, headers=SECURITY_HEADERS)
+
+
+@router.post("/users/{name}/revoke")
+@console_page
+async def revoke_user(request: Request, name: str) -> Response:
+    return await _on_users(request, lambda services: services.users.revoke(name[:64]))
+
+
+@router.post("/users/{name}/tokens")
+@console_page
+async def issue_token(request: Request, name: str) -> Response:
+    """A new API token for ``name``, shown once on the page that answers (never again)."""
+    session, _ = await _posted(request, Role.OPERATOR)
+    services = _services(request)
+    issued = await run_in_threadpool(lambda: services.users.create_token(name[:64]))
+    return await _users_page(request, session, status=201, issued=issued)
+
+
+@router.post("/tokens/{token_id}/revoke")
+@console_page
+async def revoke_token(request: Request, token_id: str) -> Response:
+    return await _on_users(request, lambda services: services.users.revoke_token(token_id[:64]))
+
+
+async def _on_users(request: Request, action: Callable[[NodeServices], object]) -> Response:
+    """An operator's action on the users page (its form checked), then the page again."""
+    await _posted(request, Role.OPERATOR)
+    services = _services(request)
+    await run_in_threadpool(lambda: action(services))
+    return RedirectResponse("/users", status_code=303, headers=SECURITY_HEADERS)
+
+
+@router.get("/peers")
+@console_page
+async def peers_page(request: Request) -> Response:
+    """The partner nodes this node federates with: their URLs and pinned keys, and this node's
+    own keys (public facts only)."""
+    session = await _session(request)
+    require_role(session, Role.OPERATOR)
+    services = _services(request)
+    peers = await run_in_threadpool(lambda: services.peers().list())
+    return render(request, "peers.html", session, peers=peers, own=services.keys)
