@@ -372,6 +372,8 @@ def test_a_delivered_message_is_read_at_the_partner_between_its_markings(
         pak.services.console.set_password("babar", PASSWORD)
         alice = TestClient(usa.app.app, base_url="http://usa.test")
         sign_in(alice, "alice")
+        # The label picker offers each level releasable to each peer's nation.
+        assert '<option value="SECRET//REL TO USA, PAK"></option>' in alice.get("/release").text
         page = alice.post("/release", data=RELEASE | {"label": "UNCLASSIFIED", "csrf": csrf(alice)})
         message = _token_code(page.text)
         assert usa.services.delivery().run_once().delivered == 1
@@ -435,6 +437,7 @@ def test_the_register_and_its_timeline_come_a_page_at_a_time(
     ids = re.findall(r'href="/register/agreements/([^"]+)"', first + second)
     assert len(ids) == len(set(ids)) == 4
     assert "Page 1 of " in first
+    assert "<title>Register · usa.example</title>" in first
     assert 'href="?page=2">next</a>' in first
     timeline = client.get("/register/timeline?nation=PAK&page=1").text
     assert 'href="?nation=PAK&amp;page=2">next</a>' not in timeline  # PAK has two agreements
@@ -513,3 +516,42 @@ def test_operators_manage_users_and_tokens_and_see_peers(console: Console) -> No
     assert officer.get("/peers").status_code == 403
     assert officer.post("/users", data={"csrf": csrf(officer), "name": "eve",
                         "role": "operator"}).status_code == 403  # fmt: skip
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_operators_import_a_register_file_and_retry_a_message(console: Console) -> None:
+    operator, officer = console.client(), console.client()
+    console.sign_in(operator, "olga")
+    token = csrf(operator)
+    document = json.dumps(gsomia("USA", "PAK", "2024-01-15")).encode()
+    imported = operator.post("/register/import", data={"csrf": token},
+                             files={"file": ("gsomia.json", document)})  # fmt: skip
+    assert imported.status_code == 200, imported.text[-600:]
+    assert '<p id="import-summary">1 added, 0 replaced, 0 unchanged.</p>' in imported.text
+    again = operator.post("/register/import", data={"csrf": token},
+                          files={"file": ("gsomia.json", document)})  # fmt: skip
+    assert '<p id="import-summary">0 added, 0 replaced, 1 unchanged.</p>' in again.text
+    broken = operator.post("/register/import", data={"csrf": token},
+                           files={"file": ("broken.yaml", b"agreements: [")})  # fmt: skip
+    assert broken.status_code == 422
+    assert "broken.yaml: line" in broken.text
+    unnamed = operator.post("/register/import", data={"csrf": token},
+                            files={"file": ("notes.txt", b"x")})  # fmt: skip
+    assert unnamed.status_code == 422
+    # A message the officer released is retried by its id; an unknown id is not found.
+    console.sign_in(officer, "alice")
+    page = officer.post("/release", data=RELEASE | {"label": "UNCLASSIFIED", "csrf": csrf(officer)})
+    message = _token_code(page.text)
+    picker = officer.get("/release").text
+    assert 'list="label-choices"' in picker
+    assert '<option value="SECRET"></option>' in picker
+    assert 'REL TO USA, PAK"></option>' not in picker  # PAK is pinned here, not a peer
+    retried = operator.post("/outbox/retry", data={"csrf": token, "message": message})
+    assert retried.status_code == 200
+    assert 'id="retried-state">queued<' in retried.text
+    assert operator.post("/outbox/retry", data={"csrf": token, "message": "nope"}
+                         ).status_code == 404  # fmt: skip
+    assert officer.post("/outbox/retry", data={"csrf": csrf(officer), "message": message}
+                        ).status_code == 403  # fmt: skip
+    assert officer.post("/register/import", data={"csrf": csrf(officer)},
+                        files={"file": ("g.json", document)}).status_code == 403  # fmt: skip

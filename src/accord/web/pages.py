@@ -23,9 +23,10 @@ import jinja2
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from accord.agreements.dates import parse_day
+from accord.agreements.document import detect_format
 from accord.agreements.nations import nation_code
 from accord.agreements.periods import capability_periods, charted_span, status_periods
 from accord.agreements.vocabulary import Capability, EventKind
@@ -384,7 +385,22 @@ async def release_form(request: Request) -> Response:
     """The release form: recipient, label (a banner), capability, activity, text."""
     session = await _session(request)
     require_role(session, Role.OFFICER)
-    return render(request, "release.html", session, result=None, values={})
+    return render(request, "release.html", session, result=None, values={},
+                  choices=_label_choices(_services(request)))  # fmt: skip
+
+
+def _label_choices(services: NodeServices) -> list[str]:
+    """The release form's label picker: each classification of the node's policy, alone and
+    releasable to this nation and each peer's (banners, read under the node's policy)."""
+    policy = _reader_policy(services)
+    own = services.keys.nation
+    partners = sorted({p.nation for p in services.peers().list()} - {own})
+    levels = [c.name for c in sorted(policy.classifications, key=lambda c: c.hierarchy)
+              if not c.obsolete]  # fmt: skip
+    choices = list(levels)
+    for level in levels:
+        choices += [f"{level}//REL TO {own}, {partner}" for partner in partners]
+    return choices
 
 
 def _release_fields(form: Any, services: NodeServices) -> dict[str, Any]:
@@ -447,13 +463,15 @@ async def release(request: Request) -> Response:
         )
     except InvalidInput as error:
         return render(request, "release.html", session, status=422, result=None,
-                      values=values, error=error.message)  # fmt: skip
+                      values=values, error=error.message,
+                      choices=_label_choices(services))  # fmt: skip
     banner = banner_of(fields["label"], services.engine.policies, _reader_policy(services))
     view = {"id": result.id, "log_index": result.log_index, **_decision_view(result.decision)}
     if not result.id:  # refused: the officer may change a field and send the same text again
         values["text"] = text
     return render(request, "release.html", session, status=201 if result.id else 403,
-                  result=view, values=values, banners=[banner], marking=banner.text)  # fmt: skip
+                  result=view, values=values, banners=[banner], marking=banner.text,
+                  choices=_label_choices(services))  # fmt: skip
 
 
 # -- audit -----------------------------------------------------------------------------------
@@ -575,6 +593,8 @@ async def static(name: str) -> Response:
 # -- outbox and inbox ------------------------------------------------------------------------
 
 PAGE_SIZE = 50
+#: The largest file the console takes (its request limit); larger ones with the CLI.
+CONSOLE_UPLOAD = 1024 * 1024 - 4096
 #: Agreements a page of the register, or rows a page of its timeline.
 REGISTER_PAGE = 100
 EVENT_KINDS = tuple(kind.value for kind in EventKind)
@@ -863,3 +883,43 @@ async def peers_page(request: Request) -> Response:
     services = _services(request)
     peers = await run_in_threadpool(lambda: services.peers().list())
     return render(request, "peers.html", session, peers=peers, own=services.keys)
+
+
+@router.post("/register/import")
+@console_page
+async def import_register(request: Request) -> Response:
+    """Import a register file (operators): YAML or JSON in the register's schema, all or nothing,
+    as ``accord agreements import``; through the console at most ``CONSOLE_UPLOAD`` bytes (the
+    console's request limit), larger files with the CLI."""
+    session, form = await _posted(request, Role.OPERATOR)
+    services = _services(request)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidInput("file: choose a register file (.yaml, .yml or .json)")
+    fmt = detect_format(upload.filename)
+    raw = await upload.read(CONSOLE_UPLOAD + 1)
+    if len(raw) > CONSOLE_UPLOAD:
+        raise InvalidInput(f"file: at most {CONSOLE_UPLOAD} bytes here; import it with the CLI")
+    actor = f"console:{session.user.name}"
+    try:
+        summary = await run_in_threadpool(
+            lambda: services.register.import_document(raw, fmt, limit=CONSOLE_UPLOAD, actor=actor)
+        )
+    except InvalidInput as error:
+        raise InvalidInput(f"{upload.filename[-80:]}: {error.message}") from None
+    return render(request, "imported.html", session, name=upload.filename[-80:],
+                  summary=summary)  # fmt: skip
+
+
+@router.post("/outbox/retry")
+@console_page
+async def retry_message(request: Request) -> Response:
+    """Send a message again at once (operators), by its id: one the partner refused, one held,
+    one waiting to retry. The answer is its id and new state only: operators do not read the
+    outbox (docs/node.md, "Who sees what")."""
+    session, form = await _posted(request, Role.OPERATOR)
+    services = _services(request)
+    message = form_text(form, "message", 64)
+    view = await run_in_threadpool(lambda: services.messaging().retry(message))
+    return render(request, "retried.html", session, message=str(view["id"]),
+                  state=str(view["status"]))  # fmt: skip
