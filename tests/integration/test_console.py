@@ -461,6 +461,7 @@ def test_auditors_filter_the_log_by_kind_day_user_and_partner(console: Console) 
 
     decisions = listed("kind=release-decision")
     assert [what.split(" ")[0] for _, what in decisions] == ["deny", "permit"]  # newest first
+    assert decisions[0][1].endswith("by alice; failed: classification-equivalence")
     assert all(kind == "release-decision" for kind, _ in decisions)
     assert len(listed("user=alice")) == 2
     assert listed("user=bob") == []
@@ -469,6 +470,9 @@ def test_auditors_filter_the_log_by_kind_day_user_and_partner(console: Console) 
     assert len(listed("from=2024-06-01&to=2024-06-01")) == 3  # two decisions, one envelope sent
     assert listed("from=2024-06-02") == []
     assert "No partner has cosigned this log yet." in auditor.get("/audit").text
+    denial = auditor.get(f"/audit/entries/{_first_index(auditor, 'kind=release-decision')}").text
+    assert 'id="entry-decision">Refused<' in denial
+    assert "classification-equivalence: SECRET information needs an agreement" in denial
     for bad in ("kind=bogus", "from=2024-06-02&to=2024-06-01", "from=June", "before=-1"):
         assert auditor.get(f"/audit?{bad}").status_code == 422, bad
     assert officer.get("/audit?kind=release-decision").status_code == 403
@@ -555,3 +559,10 @@ def test_operators_import_a_register_file_and_retry_a_message(console: Console) 
                         ).status_code == 403  # fmt: skip
     assert officer.post("/register/import", data={"csrf": csrf(officer)},
                         files={"file": ("g.json", document)}).status_code == 403  # fmt: skip
+
+
+def _first_index(client: TestClient, query: str) -> int:
+    """The newest entry the audit page lists for ``query``."""
+    found = re.search(r'<td><a href="/audit/entries/(\d+)">', client.get(f"/audit?{query}").text)
+    assert found
+    return int(found[1])

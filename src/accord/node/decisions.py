@@ -69,5 +69,8 @@ def decision_entry(
         user=user,
         message=message,
         override=override,
+        reasons=()
+        if decision.permit
+        else tuple((r.rule, r.message) for r in decision.reasons if r.outcome.value == "failed"),
         at=at,
     )

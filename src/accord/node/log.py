@@ -84,6 +84,9 @@ class ListedEntry:
         if self.kind == "release-decision":
             line = f"{f.get('decision')} {f.get('sender')} to {f.get('recipient')}, "
             line += f"{f.get('capability')}, by {f.get('user')}"
+            failed = [str(r.get("rule")) for r in f.get("reasons") or () if isinstance(r, dict)]
+            if failed:
+                line += f"; failed: {', '.join(failed)}"
             return line + (f" (override: {f['override']})" if f.get("override") else "")
         template = _SUMMARIES.get(self.kind)
         if template is None:

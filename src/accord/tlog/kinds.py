@@ -63,9 +63,16 @@ class ReleaseDecisionEntry(_Typed):
     message: str | None = None
     #: Set when the decision was not obeyed (``accord seal --unsafe-skip-decision``).
     override: str | None = None
+    #: A denial's failed rules, as (rule, message): why, in the log itself (``reasons``).
+    reasons: tuple[tuple[str, str], ...] = ()
 
     def fields(self) -> dict[str, Any]:
-        return {
+        failed = (
+            {"reasons": [{"rule": rule, "message": said} for rule, said in self.reasons]}
+            if self.reasons
+            else {}
+        )
+        return failed | {
             "decision": self.decision,
             "sender": self.sender,
             "recipient": self.recipient,
@@ -95,6 +102,7 @@ class ReleaseDecisionEntry(_Typed):
             user=f["user"],
             message=f.get("message"),
             override=f.get("override"),
+            reasons=tuple((r["rule"], r["message"]) for r in f.get("reasons") or ()),
             at=_at(f),
         )
 

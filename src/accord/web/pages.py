@@ -563,10 +563,13 @@ async def audit_entry(request: Request, index: int) -> Response:
             verified = True
         except AccordError:
             verified = False
+        fields = json.loads(data)
         return {
             "index": index,
             "kind": kind,
-            "entry": json.dumps(json.loads(data), indent=2, ensure_ascii=False),
+            "decision": fields.get("decision") if kind == "release-decision" else None,
+            "reasons": fields.get("reasons") or [],
+            "entry": json.dumps(fields, indent=2, ensure_ascii=False),
             "entry_b64": base64.b64encode(data).decode(),
             "proof": proof.to_dict(),
             "checkpoint": checkpoint.note,
