@@ -21,6 +21,7 @@ from accord.api.app import create_app
 from accord.clock import FixedClock
 from accord.config import load_settings
 from accord.node.services import NodeServices
+from accord.web.pages import router
 from tests.support.api import gsomia, prepare
 from tests.support.cli import ACCORD, accord
 from tests.support.cluster import cluster
@@ -566,3 +567,61 @@ def _first_index(client: TestClient, query: str) -> int:
     found = re.search(r'<td><a href="/audit/entries/(\d+)">', client.get(f"/audit?{query}").text)
     assert found
     return int(found[1])
+
+
+#: Every console route, and the roles that may use it (others get 403, even by a forced URL).
+EVERYONE = ("officer", "operator", "auditor")
+ROUTES = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/register"): EVERYONE,
+    ("GET", "/register/agreements/{agreement_id}"): EVERYONE,
+    ("GET", "/register/channels"): EVERYONE,
+    ("GET", "/register/timeline"): EVERYONE,
+    ("GET", "/alerts"): EVERYONE,
+    ("GET", "/release"): ("officer",),
+    ("POST", "/release"): ("officer",),
+    ("POST", "/release/preview"): ("officer",),
+    ("GET", "/outbox"): ("officer", "auditor"),
+    ("GET", "/outbox/{message_id}"): ("officer", "auditor"),
+    ("POST", "/outbox/retry"): ("operator",),
+    ("GET", "/inbox"): ("officer",),
+    ("GET", "/inbox/{message_id}"): ("officer",),
+    ("GET", "/audit"): ("auditor",),
+    ("GET", "/audit/entries/{index}"): ("auditor",),
+    ("POST", "/register/agreements/{agreement_id}/events"): ("operator",),
+    ("POST", "/register/import"): ("operator",),
+    ("GET", "/users"): ("operator",),
+    ("POST", "/users"): ("operator",),
+    ("POST", "/users/{name}/revoke"): ("operator",),
+    ("POST", "/users/{name}/tokens"): ("operator",),
+    ("POST", "/tokens/{token_id}/revoke"): ("operator",),
+    ("GET", "/peers"): ("operator",),
+}
+#: Routes open before signing in, and the sign-out (any signed-in user).
+OPEN = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/static/{name}")}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_page_and_action_is_for_its_roles_only(console: Console) -> None:
+    declared = {(m, r.path) for r in router.routes for m in getattr(r, "methods", ())} - {
+        ("HEAD", r.path) for r in router.routes
+    }
+    assert declared == set(ROUTES) | OPEN  # a new route is added here, with its roles
+    users = {"officer": "alice", "operator": "olga", "auditor": "audrey"}
+    clients = {}
+    for role, name in users.items():
+        clients[role] = console.client()
+        console.sign_in(clients[role], name)
+    filled = {"agreement_id": "pak-usa-cismoa", "message_id": "0" * 36, "index": "0",
+              "name": "nobody", "token_id": "0" * 16}  # fmt: skip
+    clients["officer"].post("/release", data=RELEASE | {"label": "UNCLASSIFIED",
+                            "csrf": csrf(clients["officer"])})  # fmt: skip
+    for (method, path), allowed in ROUTES.items():
+        url = path.format(**filled)
+        for role, client in clients.items():
+            data = {"csrf": csrf(client)} if method == "POST" else None
+            status = client.request(method, url, data=data).status_code
+            if role in allowed:
+                assert status != 403, (role, method, url)
+            else:
+                assert status == 403, (role, method, url, status)
