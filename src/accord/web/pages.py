@@ -500,7 +500,7 @@ async def audit_page(
     last = parse_day(end) if end else None
     if first and last and last < first:
         raise InvalidInput("to: the range ends before it starts (from)")
-    if before is not None and before < 0:
+    if before is not None and not 0 <= before < 2**63:
         raise InvalidInput("before: an entry index, from 0")
 
     def facts() -> dict[str, Any]:
