@@ -45,7 +45,7 @@ def test_an_older_schema_is_migrated_when_opened(database):
             connection.execute(sa.text(f"DROP TABLE {table}"))
         connection.execute(sa.text("ALTER TABLE users DROP COLUMN password_hash"))
         for index in ("ix_outbox_created_at_id", "ix_outbox_status_created_at",
-                      "ix_inbox_received_at_id"):  # fmt: skip
+                      "ix_outbox_status_updated_at", "ix_inbox_received_at_id"):  # fmt: skip
             connection.execute(sa.text(f"DROP INDEX {index}"))
     database.ensure_schema()
     assert database.current_revision() == SCHEMA_REVISION

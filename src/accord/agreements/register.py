@@ -242,6 +242,24 @@ class Register:
             )
         return tuple(openings)
 
+    def open_with_partners(self, nation: str, day: dt.date) -> dict[str, dict[str, list[str]]]:
+        """Every partner of ``nation`` (each other party to one of its agreements) with the
+        capabilities open with it on ``day`` and the agreements in force that open each: the
+        channel matrix, in one pass over the nation's agreements (``open_capabilities`` for
+        one pair). ``uncertain`` never opens anything."""
+        code = nation_code(nation)
+        found: dict[str, dict[str, list[str]]] = {}
+        for agreement in self.select(nations=[code]):
+            partners = [p for p in agreement.parties if p != code]
+            for partner in partners:
+                found.setdefault(partner, {})
+            if not self.status(agreement.id, day).in_force:
+                continue
+            for capability in sorted(self.capabilities_of(agreement)):
+                for partner in partners:
+                    found[partner].setdefault(capability, []).append(agreement.id)
+        return found
+
     def expiring(
         self, day: dt.date, horizon: dt.date, *, nations: Iterable[str] = ()
     ) -> tuple[Expiry, ...]:

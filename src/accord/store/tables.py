@@ -327,6 +327,8 @@ outbox = Table(
     # The console's pages: newest first, all or by state.
     Index("ix_outbox_created_at_id", "created_at", "id"),
     Index("ix_outbox_status_created_at", "status", "created_at"),
+    # The console's dashboard: how many were delivered in the last day.
+    Index("ix_outbox_status_updated_at", "status", "updated_at"),
 )
 
 # -- federation ---------------------------------------------------------------------------------

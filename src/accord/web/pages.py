@@ -28,7 +28,7 @@ from starlette.datastructures import FormData, UploadFile
 from accord.agreements.dates import parse_day
 from accord.agreements.document import detect_format
 from accord.agreements.nations import nation_code
-from accord.agreements.periods import capability_periods, charted_span, status_periods
+from accord.agreements.periods import charted_span, status_periods
 from accord.agreements.vocabulary import Capability, EventKind
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
@@ -273,13 +273,13 @@ def _dashboard_facts(services: NodeServices, session: ConsoleSession) -> dict[st
     own = services.keys.nation
     partners = []
     for peer in services.peers().list():
-        periods = capability_periods(register, own, peer.nation, today, today)
+        openings = register.open_capabilities(own, peer.nation, today)
         partners.append(
             {
                 "node": peer.node,
                 "nation": peer.nation,
                 "open": [
-                    {"capability": p.capability, "until": str(p.until or "")} for p in periods
+                    {"capability": o.capability, "until": str(o.until or "")} for o in openings
                 ],
             }
         )
@@ -788,15 +788,11 @@ async def channels_page(request: Request, on: str | None = None) -> Response:
 
     def matrix() -> dict[str, Any]:
         register = services.register.current()
-        own = services.keys.nation
-        partners = sorted(
-            {p for a in register.select(nations=[own]) for p in a.parties if p != own}
-        )
-        rows = []
-        for partner in partners:
-            periods = capability_periods(register, own, partner, day, day)
-            open_ = {p.capability: ", ".join(p.agreements) for p in periods}
-            rows.append({"nation": partner, "open": open_})
+        opened = register.open_with_partners(services.keys.nation, day)
+        rows = [
+            {"nation": partner, "open": {c: ", ".join(ids) for c, ids in opened[partner].items()}}
+            for partner in sorted(opened)
+        ]
         return {"rows": rows, "capabilities": [c.value for c in Capability]}
 
     facts = await run_in_threadpool(matrix)

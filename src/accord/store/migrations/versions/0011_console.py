@@ -41,11 +41,13 @@ def upgrade() -> None:
     # The console's pages of the outbox and the inbox, newest first.
     op.create_index("ix_outbox_created_at_id", "outbox", ["created_at", "id"])
     op.create_index("ix_outbox_status_created_at", "outbox", ["status", "created_at"])
+    op.create_index("ix_outbox_status_updated_at", "outbox", ["status", "updated_at"])
     op.create_index("ix_inbox_received_at_id", "inbox", ["received_at", "id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_inbox_received_at_id", "inbox")
+    op.drop_index("ix_outbox_status_updated_at", "outbox")
     op.drop_index("ix_outbox_status_created_at", "outbox")
     op.drop_index("ix_outbox_created_at_id", "outbox")
     op.drop_table("signin_failures")
