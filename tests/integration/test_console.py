@@ -659,3 +659,20 @@ def test_no_input_gives_a_server_error(console: Console) -> None:
                 fields = dict.fromkeys(names, value) | {"text": value + "\u0000"}
                 status = client.post(path, data=fields | {"csrf": token}).status_code
                 assert status < 500, (path, value, status)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_officer_releases_a_file_of_up_to_a_mebibyte(console: Console) -> None:
+    client = console.client()
+    console.sign_in(client, "alice")
+    fields = {k: v for k, v in RELEASE.items() if k != "text"} | {"label": "UNCLASSIFIED",
+              "csrf": csrf(client)}  # fmt: skip
+    sent = client.post("/release", data=fields, files={"file": ("plan.pdf", b"%PDF-1.7 plan")})
+    assert sent.status_code == 201, sent.text[-600:]
+    assert "Permitted" in sent.text
+    both = client.post("/release", data=fields | {"text": "also this"},
+                       files={"file": ("plan.pdf", b"%PDF")})  # fmt: skip
+    assert both.status_code == 422
+    assert "either a text or a file" in both.text
+    big = client.post("/release", data=fields, files={"file": ("big.bin", b"x" * (1 << 20))})
+    assert big.status_code == 413  # over the console's request limit: refused before parsing

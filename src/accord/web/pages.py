@@ -451,15 +451,27 @@ async def release_preview(request: Request) -> Response:
 @router.post("/release")
 @console_page
 async def release(request: Request) -> Response:
-    """Release the form's text: decided, sealed, queued and logged (as the API's release)."""
+    """Release the form's text, or the file it carries (at most ``CONSOLE_UPLOAD`` bytes, the
+    console's request limit; larger files by the API's streamed ``/v1/files``): decided, sealed,
+    queued and logged as the API's release."""
     session, form = await _posted(request, Role.OFFICER)
     services = _services(request)
     values = {k: str(form.get(k) or "") for k in ("recipient", "label", "capability", "activity")}
+    text = ""
     try:
         fields = _release_fields(form, services)
-        text = form_text(form, "text", 64 * 1024)
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            if str(form.get("text") or "").strip():
+                raise InvalidInput("give either a text or a file, not both")
+            body = await upload.read(CONSOLE_UPLOAD + 1)
+            if not body or len(body) > CONSOLE_UPLOAD:
+                raise InvalidInput(f"file: 1 to {CONSOLE_UPLOAD} bytes here; larger by the API")
+        else:
+            text = form_text(form, "text", 64 * 1024)
+            body = text.encode()
         result = await run_in_threadpool(
-            lambda: services.messaging().release_as(session.user, body=text.encode(), **fields)
+            lambda: services.messaging().release_as(session.user, body=body, **fields)
         )
     except InvalidInput as error:
         return render(request, "release.html", session, status=422, result=None,

@@ -7,7 +7,11 @@ function preview(form) {
   const target = document.getElementById("preview");
   let timer = null;
   const ask = async () => {
-    const body = new URLSearchParams(new FormData(form));
+    // The decision needs the fields, not the text or the file.
+    const body = new URLSearchParams();
+    for (const [name, value] of new FormData(form)) {
+      if (typeof value === "string" && name !== "text") body.append(name, value);
+    }
     const answer = await fetch(form.dataset.preview, {
       method: "POST", body, credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
