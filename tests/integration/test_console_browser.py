@@ -104,6 +104,7 @@ def _accessible(page: Page, name: str) -> None:
 def _sign_in(page: Page, base: str, name: str) -> None:
     page.goto(f"{base}/login")
     _accessible(page, "login")
+    _reached_by_keyboard(page, ["username", "password"])
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
@@ -142,7 +143,7 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     _accessible(page, "dashboard")
 
     page.goto(f"{usa}/release")
-    _reached_by_keyboard(page, ["recipient", "label", "capability", "activity", "text"])
+    _reached_by_keyboard(page, ["recipient", "label", "capability", "activity", "text", "file"])
     _release(page, "SECRET//REL TO USA, PAK")
     # The live preview: the decision as the fields change, before anything is sent.
     expect(page.locator("#preview .verdict")).to_have_text("Refused")
@@ -222,6 +223,7 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     _accessible(operator, "channels-before")
     operator.goto(f"{usa}/register/agreements/pak-usa-cismoa")
     _accessible(operator, "agreement")
+    _reached_by_keyboard(operator, ["kind", "date", "term", "source", "note"])
     operator.select_option("#kind", "suspended")
     operator.fill("#date", time.strftime("%Y-%m-%d", time.gmtime()))
     operator.fill("#note", "suspended in the console test")
