@@ -331,7 +331,7 @@ def test_the_outbox_pages_and_shows_only_what_the_officer_may_read(
     assert connie.get(f"/outbox/{sent[1]}").status_code == 404
     assert 'class="marking marking-green" id="marking-top"' in low
     # Pages of two, newest first: the link to older messages goes on where the page ended.
-    monkeypatch.setattr("accord.web.pages.PAGE_SIZE", 2)
+    monkeypatch.setattr("accord.web.message_pages.PAGE_SIZE", 2)
     first = alice.get("/outbox").text
     assert sent[2] in first
     assert sent[0] not in first
@@ -434,7 +434,7 @@ def test_the_register_and_its_timeline_come_a_page_at_a_time(
 ) -> None:
     client = console.client()
     console.sign_in(client, "olga")
-    monkeypatch.setattr("accord.web.pages.REGISTER_PAGE", 2)
+    monkeypatch.setattr("accord.web.register_pages.REGISTER_PAGE", 2)
     first, second = client.get("/register").text, client.get("/register?page=2").text
     ids = re.findall(r'href="/register/agreements/([^"]+)"', first + second)
     assert len(ids) == len(set(ids)) == 4

@@ -21,9 +21,6 @@ from accord.agreements.model import Agreement, UnknownAgreement
 from accord.agreements.nations import nation_code
 from accord.agreements.periods import (
     capability_periods,
-    charted_span,
-    dated_events,
-    status_changes,
     status_periods,
 )
 from accord.agreements.public_record import public_record
@@ -31,12 +28,18 @@ from accord.agreements.record import event_to_dict, register_to_dict
 from accord.agreements.register import Register
 from accord.agreements.vocabulary import Status, activity
 from accord.cli import context
-from accord.cli.dates import FromOption, OnOption, ToOption, day_or_range, range_of
-from accord.cli.evidence import EvidenceOption, reading
-from accord.cli.timeline_chart import MARK_STYLE, MarkRow, render_timeline
+from accord.cli.agreements_history import changes, timeline
+from accord.cli.dates import FromOption, OnOption, ToOption, day_or_range
+from accord.cli.evidence import EvidenceOption
+from accord.cli.register_reading import (
+    JsonOption,
+    NationOption,
+    TypeOption,
+    read_register,
+    whole_register,
+)
 from accord.errors import InvalidInput, StorageError
 from accord.node.register import event_from_fields
-from accord.transfers.coverage import check_case
 
 app = typer.Typer(
     help="The register of agreements: list, status, timeline, import, record.", no_args_is_help=True
@@ -52,31 +55,10 @@ _STATUS_STYLE = {
     Status.UNKNOWN: "yellow",
 }
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
-NationOption = Annotated[
-    str | None,
-    typer.Option("--nation", help="Only agreements this nation (ISO alpha-3) is a party to."),
-]
-TypeOption = Annotated[
-    str | None,
-    typer.Option("--type", help="Agreement type or alias (CISMOA, COMCASA, LSA, LEMOA ...)."),
-]
-
 
 class ExportFormat(StrEnum):
     yaml = "yaml"
     json = "json"
-
-
-def _register() -> Register:
-    with context.register_service() as service:
-        return service.register()
-
-
-def _read(evidence: str | None) -> Register:
-    """The register as a query's reading of the evidence sees it (the node's by default)."""
-    with context.register_service() as service:
-        return service.read(reading(evidence))
 
 
 def _status_text(report: StatusReport) -> str:
@@ -89,7 +71,7 @@ def list_agreements(
     nation: NationOption = None, type_: TypeOption = None, as_json: JsonOption = False
 ) -> None:
     """List the agreements in the register with their status today."""
-    register = _register()
+    register = whole_register()
     today = context.clock.today()
     selected = register.select(nations=[nation] if nation else [], type_name=type_)
     reports = [register.status(a.id, today) for a in selected]
@@ -135,7 +117,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one agreement: parties, scope, caveats, terms, events and their sources."""
-    register = _register()
+    register = whole_register()
     agreement = register.get(agreement_id)
     report = register.status(agreement.id, context.clock.today())
     if as_json:
@@ -192,7 +174,7 @@ def status(
     """Which agreements between two nations were in force on a day (default today), or period by
     period over a range (--from/--to), and on what evidence."""
     day, span = day_or_range(on, start, end)
-    register = _read(evidence)
+    register = read_register(evidence)
     unknowns = register.unknowns_between(first, second, type_name=type_)
     pair = f"{nation_code(first)} and {nation_code(second)}"
     if span is not None:
@@ -281,7 +263,7 @@ def capabilities(
     ('accord channels' is the same command)."""
     day, span = day_or_range(on, start, end)
     chosen = activity(activity_name) if activity_name else None
-    register = _read(evidence)
+    register = read_register(evidence)
     a, b = nation_code(first), nation_code(second)
     header: dict[str, Any] = {
         "nations": sorted([a, b]),
@@ -323,137 +305,8 @@ def capabilities(
     context.out.print(table)
 
 
-@app.command()
-def changes(
-    first: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[NATION]", help="Only changes between these two nations (both or neither)."
-        ),
-    ] = None,
-    second: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[NATION]", help="Only changes between these two nations (both or neither)."
-        ),
-    ] = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    type_: TypeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Every status change and every recorded event in a range, with their sources (between two
-    nations, or in the whole register)."""
-    if (first is None) != (second is None):
-        raise InvalidInput("give two nations, or none for the whole register")
-    span = range_of(start, end)
-    if span is None:
-        raise InvalidInput("give the range: --from DATE [--to DATE]")
-    register = _read(None)
-    nations = [n for n in (first, second) if n is not None]
-    agreements = register.select(nations=nations, type_name=type_)
-    found = status_changes(register, agreements, *span)
-    events = dated_events(agreements, *span)
-    if as_json:
-        context.print_json(
-            {
-                "nations": sorted(nation_code(n) for n in nations) or None,
-                "from": span[0].isoformat(),
-                "to": span[1].isoformat(),
-                "changes": [views.change_view(register, c) for c in found],
-                "events": [views.dated_event_view(register, e) for e in events],
-            }
-        )
-        return
-    between = f" between {' and '.join(sorted(nation_code(n) for n in nations))}" if nations else ""
-    out = context.out
-    out.print(f"Changes{between} from {span[0]} to {span[1]}", markup=False, style="bold")
-    if not found and not events:
-        out.print("  none recorded", markup=False)
-        return
-    for change in found:
-        t = change.transition
-        out.print(
-            f"  {t.window!s:<10} {change.agreement.id} -> {t.status.value}: {t.reason}",
-            markup=False,
-        )
-    if events:
-        out.print("Events, with their sources", markup=False, style="bold")
-    sources = {s.id: s for s in register.sources}
-    for dated in events:
-        event = dated.event
-        note = f" ({event.note})" if event.note else ""
-        out.print(
-            f"  {event.date!s:<10} {dated.agreement.id} {event.kind.value}{note}", markup=False
-        )
-        for source_id in event.sources:
-            source = sources.get(source_id)
-            title = f" {source.title}" if source else ""
-            url = f" {source.url}" if source and source.url else ""
-            out.print(f"      [{source_id}]{title}{url}", markup=False)
-
-
-@app.command()
-def timeline(
-    nation: NationOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """A chart of every agreement's terms, suspensions and lapses (--from/--to: over that range;
-    --json: each agreement's statuses, period by period)."""
-    register = _read(None)
-    selected = register.select(nations=[nation] if nation else [])
-    span = range_of(start, end)
-    if as_json:
-        first, last = span or _charted(selected)
-        context.print_json(
-            [
-                views.periods_view(
-                    register, a, status_periods(register.timeline(a.id), first, last)
-                )
-                for a in selected
-            ]
-        )
-        return
-    if not selected:
-        context.out.print("No agreement matches.")
-        return
-    marks = _transfer_marks(register, selected, nation_code(nation) if nation else None)
-    chart = render_timeline(
-        register,
-        selected,
-        context.clock.today(),
-        context.out.width,
-        marks,
-        span=span or _charted(selected),
-    )
-    context.out.print(chart)
-
-
-def _charted(agreements: tuple[Agreement, ...]) -> tuple[dt.date, dt.date]:
-    return charted_span(agreements, context.clock.today())
-
-
-def _transfer_marks(
-    register: Register, selected: tuple[Agreement, ...], nation: str | None
-) -> tuple[MarkRow, ...]:
-    """One row of marks per buyer whose cases involve the nations charted."""
-    with context.transfer_service() as service:
-        record = service.record()
-    parties = {p for a in selected for p in a.parties}
-    rows = []
-    for buyer in sorted({c.buyer for c in record.cases}):
-        if buyer not in parties or (nation is not None and nation not in (buyer, "USA")):
-            continue
-        marks = []
-        for case in record.cases:
-            if case.buyer != buyer:
-                continue
-            first = check_case(register, record.categories, case).events[0]
-            marks.append((case.events[0].date.earliest, MARK_STYLE[first.status.value]))
-        rows.append(MarkRow(label=f"transfers to {buyer}", marks=tuple(marks)))
-    return tuple(rows)
+app.command()(changes)
+app.command()(timeline)
 
 
 @app.command()
@@ -468,7 +321,7 @@ def expiring(
     except InvalidInput as e:
         raise e.at(field_prefix="--within") from None
     today = context.clock.today()
-    register = _register()
+    register = whole_register()
     found = register.expiring(
         today, horizon_duration.add_to(today), nations=[nation] if nation else []
     )
@@ -535,7 +388,7 @@ def export(
     ] = False,
 ) -> None:
     """Export the register in the public record's schema (importable with 'import')."""
-    document = register_to_dict(public_record() if shipped else _register())
+    document = register_to_dict(public_record() if shipped else whole_register())
     if fmt is ExportFormat.json:
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -607,7 +460,7 @@ def record(
 @app.command()
 def types(as_json: JsonOption = False) -> None:
     """The agreement types the register knows, their aliases and capabilities."""
-    catalog = _register().catalog
+    catalog = whole_register().catalog
     if as_json:
         context.print_json(
             [

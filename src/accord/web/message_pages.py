@@ -1,0 +1,267 @@
+"""The console's message pages: releasing (with the live decision preview), the outbox and a
+message's life, sending one again (operators), the inbox and reading a message between its
+markings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from accord.agreements.nations import nation_code
+from accord.agreements.vocabulary import activity as activity_of
+from accord.agreements.vocabulary import capability as capability_of
+from accord.errors import AccordError, InvalidInput
+from accord.federation.outbox import OutboxState
+from accord.labels.json_form import label_from_dict
+from accord.labels.marking_reader import label_from_marking
+from accord.labels.security_policy import PolicySet
+from accord.node.labels import label_from_banner
+from accord.node.services import NodeServices
+from accord.node.users import Role
+from accord.policy.model import Decision
+from accord.web.auth import form_text, require_role
+from accord.web.markings import Banner, banner_of
+from accord.web.rendering import (
+    CONSOLE_UPLOAD,
+    SECURITY_HEADERS,
+    console_page,
+    page_session,
+    posted,
+    reader_policy,
+    render,
+    services_of,
+    template,
+)
+
+router = APIRouter(include_in_schema=False)
+
+#: Messages a page of the outbox or the inbox.
+PAGE_SIZE = 50
+OUTBOX_STATES = tuple(state.value for state in OutboxState)
+
+
+# -- releasing -------------------------------------------------------------------------------
+
+
+@router.get("/release")
+@console_page
+async def release_form(request: Request) -> Response:
+    """The release form: recipient, label (a banner), capability, activity, text."""
+    session = await page_session(request)
+    require_role(session, Role.OFFICER)
+    return render(request, "release.html", session, result=None, values={},
+                  choices=_label_choices(services_of(request)))  # fmt: skip
+
+
+def _label_choices(services: NodeServices) -> list[str]:
+    """The release form's label picker: each classification of the node's policy, alone and
+    releasable to this nation and each peer's (banners, read under the node's policy)."""
+    policy = reader_policy(services)
+    own = services.keys.nation
+    partners = sorted({p.nation for p in services.peers().list()} - {own})
+    levels = [c.name for c in sorted(policy.classifications, key=lambda c: c.hierarchy)
+              if not c.obsolete]  # fmt: skip
+    choices = list(levels)
+    for level in levels:
+        choices += [f"{level}//REL TO {own}, {partner}" for partner in partners]
+    return choices
+
+
+def _release_fields(form: Any, services: NodeServices) -> dict[str, Any]:
+    label_text = form_text(form, "label")
+    return {
+        "recipient": nation_code(form_text(form, "recipient", 64)),
+        "label": label_from_banner(services.engine, label_text, nation=services.keys.nation),
+        "capability": capability_of(form_text(form, "capability", 64)).value,
+        "activity": activity_of(form_text(form, "activity", 64)).value,
+    }
+
+
+def _decision_view(decision: Decision) -> dict[str, Any]:
+    return {
+        "permit": decision.permit,
+        "reasons": [
+            {"rule": r.rule, "outcome": r.outcome.value, "message": r.message}
+            for r in decision.reasons
+        ],
+    }
+
+
+@router.post("/release/preview")
+@console_page
+async def release_preview(request: Request) -> Response:
+    """The decision the form's release would get now (nothing released, nothing logged): the
+    live preview, as an HTML fragment."""
+    session, form = await posted(request, Role.OFFICER)
+    services = services_of(request)
+    try:
+        fields = _release_fields(form, services)
+        decision = await run_in_threadpool(
+            lambda: services.messaging().preview(session.user, **fields)
+        )
+    except InvalidInput as error:
+        return HTMLResponse(
+            template("decision.html").render(decision=None, error=error.message),
+            headers=SECURITY_HEADERS,
+        )
+    return HTMLResponse(
+        template("decision.html").render(decision=_decision_view(decision), error=""),
+        headers=SECURITY_HEADERS,
+    )
+
+
+@router.post("/release")
+@console_page
+async def release(request: Request) -> Response:
+    """Release the form's text, or the file it carries (at most ``CONSOLE_UPLOAD`` bytes, the
+    console's request limit; larger files by the API's streamed ``/v1/files``): decided, sealed,
+    queued and logged as the API's release."""
+    session, form = await posted(request, Role.OFFICER)
+    services = services_of(request)
+    values = {k: str(form.get(k) or "") for k in ("recipient", "label", "capability", "activity")}
+    text = ""
+    try:
+        fields = _release_fields(form, services)
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            if str(form.get("text") or "").strip():
+                raise InvalidInput("give either a text or a file, not both")
+            body = await upload.read(CONSOLE_UPLOAD + 1)
+            if not body or len(body) > CONSOLE_UPLOAD:
+                raise InvalidInput(f"file: 1 to {CONSOLE_UPLOAD} bytes here; larger by the API")
+        else:
+            text = form_text(form, "text", 64 * 1024)
+            body = text.encode()
+        result = await run_in_threadpool(
+            lambda: services.messaging().release_as(session.user, body=body, **fields)
+        )
+    except InvalidInput as error:
+        return render(request, "release.html", session, status=422, result=None,
+                      values=values, error=error.message,
+                      choices=_label_choices(services))  # fmt: skip
+    banner = banner_of(fields["label"], services.engine.policies, reader_policy(services))
+    view = {"id": result.id, "log_index": result.log_index, **_decision_view(result.decision)}
+    if not result.id:  # refused: the officer may change a field and send the same text again
+        values["text"] = text
+    return render(request, "release.html", session, status=201 if result.id else 403,
+                  result=view, values=values, banners=[banner], marking=banner.text,
+                  choices=_label_choices(services))  # fmt: skip
+
+
+def _cursor(before: str | None) -> tuple[str, str] | None:
+    """A page's cursor from the URL (``TIME~ID``, as the previous page wrote it)."""
+    if not before:
+        return None
+    time, _, message = before[:200].partition("~")
+    if not time or not message:
+        raise InvalidInput("before: a page cursor, as the previous page's link gives it")
+    return time, message
+
+
+def _cursor_text(cursor: tuple[str, str] | None) -> str:
+    return f"{cursor[0]}~{cursor[1]}" if cursor else ""
+
+
+@router.get("/outbox")
+@console_page
+async def outbox_page(
+    request: Request, state: str | None = None, before: str | None = None
+) -> Response:
+    """The messages this node sent, newest first, 50 a page; an officer sees those whose label
+    their clearance passes."""
+    session = await page_session(request)
+    require_role(session, Role.OFFICER, Role.AUDITOR)
+    services = services_of(request)
+    state = state or None  # the form's "any" sends an empty state
+    if state is not None and state not in OUTBOX_STATES:
+        raise InvalidInput(f"state: one of {', '.join(OUTBOX_STATES)}")
+    rows, following = await run_in_threadpool(
+        lambda: services.messaging().outbox_page(
+            session.user, limit=PAGE_SIZE, before=_cursor(before), status=state or None
+        )
+    )
+    reader = reader_policy(services)
+    policies = services.engine.policies
+    banners = []
+    for row in rows:
+        banner = banner_of(label_from_dict(row["label"]), policies, reader)
+        row["marking"] = banner.text
+        banners.append(banner)
+    return render(request, "outbox.html", session, banners=banners, rows=rows, state=state or "",
+                  states=OUTBOX_STATES, following=_cursor_text(following))  # fmt: skip
+
+
+@router.get("/outbox/{message_id}")
+@console_page
+async def outbox_message(request: Request, message_id: str) -> Response:
+    """A sent message's life: its state and why, its attempts, the receiver's signed receipt."""
+    session = await page_session(request)
+    require_role(session, Role.OFFICER, Role.AUDITOR)
+    services = services_of(request)
+    view = await run_in_threadpool(
+        lambda: services.messaging().status(message_id[:64], session.user)
+    )
+    return render(request, "outbox_message.html", session, message=view)
+
+
+@router.get("/inbox")
+@console_page
+async def inbox_page(request: Request, before: str | None = None) -> Response:
+    """What this officer may read of what partners sent, newest first, 50 a page."""
+    session = await page_session(request)
+    require_role(session, Role.OFFICER)
+    services = services_of(request)
+    rows, following = await run_in_threadpool(
+        lambda: services.inbox().page_for(session.user, limit=PAGE_SIZE, before=_cursor(before))
+    )
+    reader = reader_policy(services)
+    banners = [_marking_banner(reader, row["label"]) for row in rows]
+    return render(request, "inbox.html", session, banners=banners, rows=rows,
+                  following=_cursor_text(following))  # fmt: skip
+
+
+def _marking_banner(reader: Any, marking: str) -> Banner:
+    """The banner of a marking this node's policy wrote (a received message's)."""
+    try:
+        label = label_from_marking(reader, marking)
+    except AccordError:
+        top = max(reader.classifications, key=lambda c: c.hierarchy)
+        return Banner(marking, top.hierarchy, "grey")
+    return banner_of(label, PolicySet((reader,)), reader)
+
+
+@router.get("/inbox/{message_id}")
+@console_page
+async def read_message(request: Request, message_id: str) -> Response:
+    """A received message, after the read decision: its marking above and below its content."""
+    session = await page_session(request)
+    require_role(session, Role.OFFICER)
+    services = services_of(request)
+    listed, content = await run_in_threadpool(
+        lambda: services.inbox().read_marked(session.user, message_id[:64])
+    )
+    banner = _marking_banner(reader_policy(services), listed["label"])
+    try:
+        text: str | None = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    return render(request, "read.html", session, banners=[banner], message=listed, text=text,
+                  size=len(content))  # fmt: skip
+
+
+@router.post("/outbox/retry")
+@console_page
+async def retry_message(request: Request) -> Response:
+    """Send a message again at once (operators), by its id: one the partner refused, one held,
+    one waiting to retry. The answer is its id and new state only: operators do not read the
+    outbox (docs/node.md, "Who sees what")."""
+    session, form = await posted(request, Role.OPERATOR)
+    services = services_of(request)
+    message = form_text(form, "message", 64)
+    view = await run_in_threadpool(lambda: services.messaging().retry(message))
+    return render(request, "retried.html", session, message=str(view["id"]),
+                  state=str(view["status"]))  # fmt: skip
