@@ -101,3 +101,40 @@ def test_messages_are_found_by_the_start_of_their_id(database) -> None:
         assert [e.id for e in repository.starting("5597")] == ["5597ad0c-0001", "5597ad0c-0002"]
         assert [e.id for e in repository.starting("77aa0000-0003")] == ["77aa0000-0003"]
         assert repository.starting("5597ad0c_") == []  # LIKE's wildcards are escaped
+
+
+def _claim(database, at: dt.datetime) -> None:
+    with database.transaction() as connection:
+        OutboxRepository(connection).claim(
+            ["pak.example"], at, lease_until=at, limit=10,
+            skip_locked=database.dialect == "postgresql",
+        )  # fmt: skip
+
+
+def test_a_messages_life_lists_each_change_once_per_reason(database) -> None:
+    _release(database, "m1")
+    later = [NOW + dt.timedelta(minutes=n) for n in range(6)]
+    down = "pak.example unreachable: ConnectError"
+    for at, reason in zip(later[:3], [down, down, "pak.example answered 503: busy"], strict=True):
+        _claim(database, at)
+        with database.transaction() as connection:
+            OutboxRepository(connection).change(
+                [Change("m1", OutboxEvent.SEND_FAILED, reason=reason, attempts=1)], at
+            )
+    _claim(database, later[3])
+    with database.transaction() as connection:
+        repository = OutboxRepository(connection)
+        repository.change([Change("m1", OutboxEvent.ACCEPTED, receipt={"status": "accepted"})],
+                          later[3])  # fmt: skip
+        # Not allowed once delivered: neither applied nor listed.
+        assert not repository.change_one(Change("m1", OutboxEvent.HELD, reason="x"), later[4])
+    with database.reading() as connection:
+        life = OutboxRepository(connection).history("m1")
+        assert OutboxRepository(connection).history("m2") == []
+    assert [(c.state, c.event, c.reason) for c in life] == [
+        ("queued", "send-failed", down),  # the second failure for the same reason: not listed
+        ("queued", "send-failed", "pak.example answered 503: busy"),
+        ("delivered", "accepted", None),
+    ]
+    assert [c.at for c in life] == [later[0].isoformat(), later[2].isoformat(),
+                                    later[3].isoformat()]  # fmt: skip

@@ -40,6 +40,10 @@ def test_an_older_schema_is_migrated_when_opened(database):
         connection.execute(sa.text("DELETE FROM outbox"))
         for table in ("transfer_cases", "transfer_categories", "transfer_sources"):
             connection.execute(sa.text(f"DROP TABLE {table}"))
+        # What 0012 added (a message's life, a peer's last contact).
+        connection.execute(sa.text("DROP TABLE outbox_history"))
+        for column in ("reached_at", "heard_at"):
+            connection.execute(sa.text(f"ALTER TABLE peers DROP COLUMN {column}"))
         # What 0011 added (the console's).
         for table in ("console_sessions", "signin_failures"):
             connection.execute(sa.text(f"DROP TABLE {table}"))

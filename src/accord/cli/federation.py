@@ -60,7 +60,7 @@ def show(
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """One peer: its nation, URL and pinned keys."""
+    """One peer: its nation, URL, last contact and pinned keys."""
     with context.node() as node:
         peer = node.peers().get(node_name)
     if as_json:
@@ -69,6 +69,11 @@ def show(
     out = context.out
     out.print(
         f"{peer.node} ({peer.nation}) at {peer.url}, added {peer.added_at}",
+        markup=False,
+    )
+    out.print(
+        f"last answered a delivery: {(peer.reached_at or 'never')[:16]}; "
+        f"last request from it: {(peer.heard_at or 'never')[:16]}",
         markup=False,
     )
     table = Table(
@@ -123,7 +128,8 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """A sent message's state: queued, sending, held (with the reason it may not leave),
-    delivered (with the receipt) or refused by the partner (with its reason)."""
+    delivered (with the receipt) or refused by the partner (with its reason), then its history:
+    each change of state, with its time and reason."""
     with context.node() as node:
         messaging = node.messaging()
         view = messaging.status(messaging.resolve(message_id))
@@ -136,6 +142,11 @@ def status(
         f"{view['status']}{reason}",
         markup=False,
     )
+    for change in view["history"]:
+        why = f": {change['reason']}" if change["reason"] else ""
+        context.out.print(
+            f"  {change['at'][:19]}  {change['state']} ({change['event']}){why}", markup=False
+        )
 
 
 @messages_app.command("retry")

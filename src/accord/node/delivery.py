@@ -261,7 +261,7 @@ class DeliveryWorker:
                 report.delivered += 1
             else:
                 report.refused += 1
-        self._settle(settled)
+        self._settle(node, settled)
 
     def _transaction_for(self, messages: list[QueuedMessage]) -> str:
         """The batch's transaction id, stored with its messages before the request leaves; a
@@ -274,8 +274,9 @@ class DeliveryWorker:
             OutboxRepository(connection).assign_transaction([m.id for m in messages], txn)
         return txn
 
-    def _settle(self, settled: list[tuple[QueuedMessage, Receipt]]) -> None:
-        """Record a batch's verified receipts and their log entries in one transaction."""
+    def _settle(self, node: str, settled: list[tuple[QueuedMessage, Receipt]]) -> None:
+        """Record a batch's verified receipts and their log entries in one transaction, and
+        that the peer answered (its last contact)."""
         if not settled:
             return
         now = self.clock.now()
@@ -302,7 +303,7 @@ class DeliveryWorker:
                     ).entry()
                     for message, receipt in settled
                 ],
-                OutboxRepository.changing(changes, now),
+                OutboxRepository.changing(changes, now, reached=node),
             )
         recording.result()
         log_changes(changes, OutboxState.SENDING)

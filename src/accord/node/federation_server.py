@@ -34,6 +34,7 @@ from accord.policy.model import Decision
 from accord.store.database import Database, is_duplicate
 from accord.store.federation_repository import FederationRepository, KeptReceipt
 from accord.store.group_commit import GroupCommitter, Insert
+from accord.store.peer_repository import PeerRepository
 from accord.tlog.kinds import EnvelopeReceivedEntry
 
 DEFAULT_SKEW = dt.timedelta(minutes=5)
@@ -73,7 +74,7 @@ class RequestGate:
             now=now,
             max_skew=self.max_skew,
         )
-        self._remember_nonce(request.origin.node, request.nonce, int(now.timestamp()))
+        self._remember_nonce(request.origin.node, request.nonce, now)
         return request
 
     def check(self, header: str | None, *, method: str, path: str, body: bytes) -> VerifiedRequest:
@@ -82,9 +83,11 @@ class RequestGate:
         check_body(request, hashlib.sha256(body).hexdigest())
         return request
 
-    def _remember_nonce(self, origin: str, nonce: str, now: int) -> None:
+    def _remember_nonce(self, origin: str, nonce: str, at: dt.datetime) -> None:
         """A nonce is accepted once; those older than twice the skew are forgotten (a request
-        that old is refused by its timestamp anyway)."""
+        that old is refused by its timestamp anyway). The peer's last contact is recorded in
+        the same transaction."""
+        now = int(at.timestamp())
         horizon = now - 2 * int(self.max_skew.total_seconds())
         try:
             with self.database.transaction() as connection:
@@ -94,6 +97,7 @@ class RequestGate:
                     now,
                     forget_before=horizon if secrets.randbelow(64) == 0 else None,
                 )
+                PeerRepository(connection).contacted(origin, "heard", at)
         except StorageError as e:
             if is_duplicate(e):
                 raise PeerRefused("the request nonce was already used (a replay)") from None

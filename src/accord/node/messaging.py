@@ -243,14 +243,21 @@ class MessagingService:
 
     def status(self, message_id: str, viewer: User | None = None) -> dict[str, Any]:
         """The sender's view of one message: its state (``federation.outbox``) with the reason,
-        the attempts, and the receiver's signed receipt once it answered. ``viewer``: an officer
+        the attempts, the receiver's signed receipt once it answered, and its history (each
+        change of state, oldest first). ``viewer``: an officer
         sees only messages whose label their clearance passes; any other is answered as absent
         (need to know)."""
         with self.database.reading() as connection:
-            found = OutboxRepository(connection).entry(message_id)
-        if found is None or not self._visible(viewer, found.label):
-            raise NotFound(f"no message {message_id[:64]!r} in the outbox")
-        return found.to_dict(detailed=True)
+            repository = OutboxRepository(connection)
+            found = repository.entry(message_id)
+            if found is None or not self._visible(viewer, found.label):
+                raise NotFound(f"no message {message_id[:64]!r} in the outbox")
+            history = repository.history(found.id)
+        # Its life: released (the outbox row itself), then each change of state since.
+        released = {"at": found.created_at, "state": "queued", "event": "released", "reason": None}
+        return found.to_dict(detailed=True) | {
+            "history": [released, *(change.to_dict() for change in history)]
+        }
 
     def outbox(self, viewer: User | None = None) -> list[dict[str, Any]]:
         """Every message sent; for an officer ``viewer``, those whose label they may read."""

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from accord.clock import Clock
 from accord.config import Settings
-from accord.crypto.descriptor import NodeDescriptor
+from accord.crypto.descriptor import NodeDescriptor, parse_descriptor
 from accord.errors import InvalidInput, NotFound
 from accord.node import keys as key_files
 from accord.store.database import Database
@@ -24,6 +24,14 @@ class Peer:
     url: str
     added_at: str
     descriptor: NodeDescriptor
+    #: Last contact: when it last answered a delivery, and last sent a request that passed the
+    #: gate (to the minute; None: never).
+    reached_at: str | None = None
+    heard_at: str | None = None
+
+    @property
+    def last_contact(self) -> str | None:
+        return max((t for t in (self.reached_at, self.heard_at) if t), default=None)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -31,6 +39,8 @@ class Peer:
             "nation": self.nation,
             "url": self.url,
             "added_at": self.added_at,
+            "reached_at": self.reached_at,
+            "heard_at": self.heard_at,
             "keys": [
                 {"id": k.id, "algorithm": k.algorithm, "status": k.status.value}
                 for k in self.descriptor.keys
@@ -76,7 +86,18 @@ class PeerService:
             url=found.url,
             added_at=found.added_at,
             descriptor=descriptor,
+            reached_at=found.reached_at,
+            heard_at=found.heard_at,
         )
+
+    def update_keys(self, node: str, descriptor: bytes) -> Peer:
+        """Pin ``node``'s new descriptor after its key rotation: it must be that peer's, and
+        signed by a key its pinned descriptor holds (``crypto.descriptor``)."""
+        known = self.get(node)
+        if parse_descriptor(descriptor).node != known.node:
+            raise InvalidInput(f"that descriptor is not {known.node}'s", field="descriptor")
+        key_files.pin(self.settings, descriptor)
+        return self.get(node)
 
     def list(self) -> list[Peer]:
         with self.database.reading() as connection:

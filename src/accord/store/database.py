@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 #: The newest migration's revision (tests check it is alembic's head). A database already at it
 #: is opened without loading alembic, which costs a command a tenth of a second.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0012"
 
 log = logging.getLogger(__name__)
 

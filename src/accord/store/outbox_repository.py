@@ -23,7 +23,8 @@ from accord.federation.outbox import (
     transition,
 )
 from accord.store.database import rows_whose_id_starts
-from accord.store.tables import outbox
+from accord.store.peer_repository import PeerRepository
+from accord.store.tables import outbox, outbox_history
 from accord.store.tlog_repository import Appended
 
 
@@ -90,6 +91,19 @@ class OutboxEntry:
                 "updated_at": self.updated_at,
             }
         return shown
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """One change in a message's life after its release."""
+
+    at: str
+    state: str
+    event: str
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "state": self.state, "event": self.event, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,19 +335,33 @@ class OutboxRepository:
             key = (change.event, change.attempts is not None, change.receipt is not None)
             groups.setdefault(key, []).append(change)
         for (event, with_attempts, with_receipt), group in groups.items():
+            parameters = [_parameters(change, now) for change in group]
+            # The history first: its guard reads the state (and reason) before the change; one
+            # statement per reason (a batch's receipts, all accepted: one statement).
+            by_reason: dict[str | None, list[str]] = {}
+            for change in group:
+                by_reason.setdefault(change.reason, []).append(change.message)
+            for reason, messages in by_reason.items():
+                self.connection.execute(
+                    _history_for(event, batch=True),
+                    {"messages": messages, "reason": reason, "now": _stamp(now)},
+                )
             self.connection.execute(
                 _update_for(event, with_attempts=with_attempts, with_receipt=with_receipt),
-                [_parameters(change, now) for change in group],
+                parameters,
             )
 
     @staticmethod
     def changing(
-        changes: Sequence[Change], now: dt.datetime
+        changes: Sequence[Change], now: dt.datetime, *, reached: str | None = None
     ) -> Callable[[Connection, Appended], None]:
-        """``change`` as a group-commit write, in the transaction of its log entries."""
+        """``change`` as a group-commit write, in the transaction of its log entries; with
+        ``reached``, the peer whose receipts these are was contacted (its last contact)."""
 
         def write(connection: Connection, _appended: Appended) -> None:
             OutboxRepository(connection).change(changes, now)
+            if reached is not None:
+                PeerRepository(connection).contacted(reached, "reached", now)
 
         return write
 
@@ -344,7 +372,26 @@ class OutboxRepository:
             with_attempts=change.attempts is not None,
             with_receipt=change.receipt is not None,
         )
-        return bool(self.connection.execute(statement, _parameters(change, now)).rowcount)
+        parameters = _parameters(change, now)
+        self.connection.execute(_history_for(change.event), parameters)
+        return bool(self.connection.execute(statement, parameters).rowcount)
+
+    def history(self, message: str) -> list[StateChange]:
+        """The message's changes of state after its release, oldest first."""
+        rows = self.connection.execute(
+            sa.select(
+                outbox_history.c.at,
+                outbox_history.c.state,
+                outbox_history.c.event,
+                outbox_history.c.reason,
+            )
+            .where(outbox_history.c.message_id == message)
+            .order_by(outbox_history.c.id)
+        )
+        return [
+            StateChange(at=str(r.at), state=str(r.state), event=str(r.event), reason=r.reason)
+            for r in rows
+        ]
 
     def held(self) -> list[str]:
         rows = self.connection.execute(
@@ -357,6 +404,36 @@ def _target(event: OutboxEvent) -> OutboxState:
     after = {transition(state, event) for state in states_allowing(event)}
     assert len(after) == 1, f"{event} leads to one state"
     return after.pop()
+
+
+def _is_allowed(event: OutboxEvent) -> sa.ColumnElement[bool]:
+    # Not IN (...): an expanding parameter cannot go in an executemany.
+    return sa.or_(*(outbox.c.status == s.value for s in states_allowing(event)))
+
+
+def _history_for(event: OutboxEvent, *, batch: bool = False) -> sa.Insert:
+    """The history row ``event`` adds to each message it will change (run before the update:
+    ``message``, or with ``batch`` the list ``messages``, and ``reason`` and ``now``). A hold or
+    a failure for the reason already recorded adds none: a message held for days, or a peer
+    down for days, is one row and a count of attempts."""
+    chosen = (
+        outbox.c.id.in_(sa.bindparam("messages", expanding=True))
+        if batch
+        else outbox.c.id == sa.bindparam("message")
+    )
+    guard = [chosen, _is_allowed(event)]
+    if event in (OutboxEvent.HELD, OutboxEvent.SEND_FAILED):
+        same = outbox.c.status_reason == sa.bindparam("reason", type_=sa.Text)
+        guard.append(sa.or_(outbox.c.status_reason.is_(None), sa.not_(same)))
+    row = sa.select(
+        outbox.c.id,
+        sa.bindparam("now", type_=sa.String),
+        sa.literal_column(f"'{_target(event).value}'"),
+        sa.literal_column(f"'{event.value}'"),
+        sa.bindparam("reason", type_=sa.Text),
+    ).where(*guard)
+    columns = ["message_id", "at", "state", "event", "reason"]
+    return sa.insert(outbox_history).from_select(columns, row)
 
 
 def _update_for(event: OutboxEvent, *, with_attempts: bool, with_receipt: bool) -> sa.Update:
@@ -376,11 +453,7 @@ def _update_for(event: OutboxEvent, *, with_attempts: bool, with_receipt: bool) 
         values["txn_id"] = None
     return (
         sa.update(outbox)
-        .where(
-            outbox.c.id == sa.bindparam("message"),
-            # Not IN (...): an expanding parameter cannot go in an executemany.
-            sa.or_(*(outbox.c.status == s.value for s in states_allowing(event))),
-        )
+        .where(outbox.c.id == sa.bindparam("message"), _is_allowed(event))
         .values(**values)
     )
 

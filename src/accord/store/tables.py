@@ -331,6 +331,21 @@ outbox = Table(
     Index("ix_outbox_status_updated_at", "status", "updated_at"),
 )
 
+#: Each change of a message's state after its release (its release is the outbox row itself):
+#: what a message's page lists as its life. A repeated hold or failure for the same reason is
+#: counted in ``outbox.attempts``, not listed again.
+outbox_history = Table(
+    "outbox_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(36), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("reason", Text, nullable=True),
+    Index("ix_outbox_history_message_id", "message_id", "id"),
+)
+
 # -- federation ---------------------------------------------------------------------------------
 
 #: Partner nodes this node delivers to and accepts requests from (their keys are pinned).
@@ -340,6 +355,10 @@ peers = Table(
     Column("node", String(256), primary_key=True),
     Column("url", String(2048), nullable=False),
     Column("added_at", String(40), nullable=False),
+    # Last contact: when the peer last answered a delivery with its receipts, and when it last
+    # sent a request that passed this node's gate (each at most once a minute).
+    Column("reached_at", String(40), nullable=True),
+    Column("heard_at", String(40), nullable=True),
 )
 
 #: Request nonces seen, kept for twice the allowed clock skew: a replayed request is refused.
