@@ -140,16 +140,12 @@ def show(as_json: JsonOption = False) -> None:
 
 def _update(change: str, key_id: str | None = None) -> None:
     settings = context.settings()
-    keys = key_files.load_key_set(settings)
-    if change == "rotate":
-        updated = keys.rotate(context.clock.now())
-    elif change == "revoke":
-        assert key_id is not None
-        updated = keys.revoke(key_id)
+    if settings.uses_default_sqlite and not (settings.home_path / "accord.db").exists():
+        # Keys without a node (sealing files by hand): no log to record the change in.
+        key_files.change_key_set(settings, change, context.clock.now(), key_id)
     else:
-        assert key_id is not None
-        updated = keys.retire(key_id)
-    key_files.save_key_set(settings, updated, new=False)
+        with context.node() as node:
+            node.change_keys(change, by=_operator(), key_id=key_id)
     context.out.print(
         f"{change}: done; publish the new descriptor with 'accord keys descriptor'", markup=False
     )

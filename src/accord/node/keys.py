@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
@@ -20,7 +21,7 @@ from pathlib import Path
 from accord.config import Settings
 from accord.crypto import keystore
 from accord.crypto.descriptor import NodeDescriptor, parse_descriptor
-from accord.crypto.keys import NodeKeys
+from accord.crypto.keys import KeyRecord, NodeKeys
 from accord.crypto.signing import Ed25519Signer
 from accord.errors import Conflict, InvalidInput, NotFound, StorageError
 
@@ -80,13 +81,13 @@ def create_log_key(settings: Settings) -> bool:
 
 
 def load_log_key(settings: Settings) -> Ed25519Signer:
-    """The key the transparency log signs with: the key set's active Ed25519 key, else the log's
-    own key."""
+    """The key the transparency log signs with: the key set's first Ed25519 key, else the log's
+    own key. A log's key is its identity (C2SP signed-note: witnesses pin it and refuse a
+    change), so a rotation leaves it signing the log; it may not be retired."""
     if key_set_path(settings).exists():
-        keys = load_key_set(settings)
-        active = [k for k in keys.active(signing=True) if k.algorithm == "ed25519"]
-        if active and active[0].private is not None:
-            return Ed25519Signer(active[0].private)
+        first = log_key_of(load_key_set(settings))
+        if first is not None and first.private is not None:
+            return Ed25519Signer(first.private)
     text = _read_private(
         key_path(settings),
         f"no signing key in {key_path(settings).parent}; run 'accord init' first",
@@ -95,6 +96,11 @@ def load_log_key(settings: Settings) -> Ed25519Signer:
         return Ed25519Signer(bytes.fromhex(text.decode().strip()))
     except (ValueError, InvalidInput):
         raise StorageError(f"{key_path(settings)} does not hold an Ed25519 key") from None
+
+
+def log_key_of(keys: NodeKeys) -> KeyRecord | None:
+    """The key of the set that signs the transparency log: its first Ed25519 key."""
+    return next((k for k in keys.keys if k.algorithm == "ed25519"), None)
 
 
 def passphrase() -> bytes | None:
@@ -114,6 +120,55 @@ def save_key_set(settings: Settings, keys: NodeKeys, *, new: bool) -> Path:
     path = key_set_path(settings)
     _write_private(path, keystore.dump(keys, passphrase()), replace=not new)
     return path
+
+
+def change_key_set(
+    settings: Settings, change: str, now: dt.datetime, key_id: str | None = None
+) -> NodeKeys:
+    """Rotate the node's keys (``rotate``), or revoke or retire one (by id), and save the set:
+    a serving node reads it again on its next use (:class:`OwnKeys`)."""
+    keys = load_key_set(settings)
+    if change == "rotate":
+        updated = keys.rotate(now)
+    elif change == "revoke" and key_id is not None:
+        updated = keys.revoke(key_id)
+    elif change == "retire" and key_id is not None:
+        log_key = log_key_of(keys)
+        if log_key is not None and keys.key(key_id).id == log_key.id:
+            raise Conflict(
+                f"key {log_key.id} signs the transparency log, whose key may not change: "
+                "it is kept (superseded keys sign nothing else)"
+            )
+        updated = keys.retire(key_id)
+    else:
+        raise InvalidInput(f"no key change {change!r}")
+    save_key_set(settings, updated, new=False)
+    return updated
+
+
+class OwnKeys:
+    """The node's key set, read again when its file changes (a rotation by the CLI or the
+    console reaches every serving process on its next use: one stat per use)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._path = str(key_set_path(settings))
+        self._seen: tuple[int, int] | None = None
+        self._keys: NodeKeys | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> NodeKeys:
+        # The set is written to a temporary file renamed into place: a new inode each time.
+        try:
+            status = os.stat(self._path)
+            stamp: tuple[int, int] | None = (status.st_mtime_ns, status.st_ino)
+        except FileNotFoundError:
+            stamp = None
+        with self._lock:
+            if self._keys is None or stamp != self._seen:
+                self._keys = load_key_set(self.settings)
+                self._seen = stamp
+            return self._keys
 
 
 # -- pinned descriptors of partners ----------------------------------------------------------

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from accord.node.delivery import DeliveryWorker
     from accord.node.federation_server import RequestGate, TransactionService
     from accord.node.inbox import InboxService
-    from accord.node.keys import PinnedPartners
+    from accord.node.keys import OwnKeys, PinnedPartners
     from accord.node.log import LogService
     from accord.node.messaging import MessagingService
     from accord.node.peers import PeerService
@@ -66,11 +66,38 @@ class NodeServices:
         initialised)."""
         return cls(settings, clock, open_database(settings))
 
-    @functools.cached_property
+    @property
     def keys(self) -> NodeKeys:
-        from accord.node.keys import load_key_set
+        """The node's key set as stored now (a rotation reaches the next use)."""
+        return self.own_keys.current()
 
-        return load_key_set(self.settings)
+    def change_keys(self, change: str, *, by: str, key_id: str | None = None) -> NodeKeys:
+        """Rotate the node's keys (or revoke or retire one) and record each key whose status
+        changed in the transparency log (``key-event``: the key's id, its new status, who)."""
+        from accord.crypto.timestamps import format_time
+        from accord.node.keys import change_key_set
+        from accord.tlog.entries import EntryKind, LogEntry
+
+        before = {k.id: k.status for k in self.keys.keys}
+        now = self.clock.now()
+        updated = change_key_set(self.settings, change, now, key_id)
+        self.log.append(
+            [
+                LogEntry(
+                    EntryKind.KEY_EVENT,
+                    {"key": k.id, "event": k.status.value, "by": by, "at": format_time(now)},
+                )
+                for k in updated.keys
+                if before.get(k.id) is not k.status
+            ]
+        )
+        return updated
+
+    @functools.cached_property
+    def own_keys(self) -> OwnKeys:
+        from accord.node.keys import OwnKeys
+
+        return OwnKeys(self.settings)
 
     @functools.cached_property
     def partners(self) -> PinnedPartners:
