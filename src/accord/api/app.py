@@ -73,6 +73,7 @@ from accord.tlog.merkle import leaf_hash
 from accord.web import is_console
 from accord.web import pages as console_pages
 from accord.web.auth import SIGN_IN_FORM_BYTES, SignInNeeded, console_session
+from accord.web.message_pages import RELEASE_FORM_BYTES
 
 
 class ReleaseIn(Model):
@@ -347,6 +348,9 @@ def create_app(settings: Settings, clock: Clock, *, background: bool = True) -> 
         "refusal": refusal,
         "streamed": {
             "/v1/files": MAX_BODY,
+            # The console's release form with a file: its session and origin are checked
+            # before the body is read, its file spooled to disk as it arrives.
+            "/release": RELEASE_FORM_BYTES,
             "/federation/v1/transactions/": federation_routes.MAX_TRANSACTION_BYTES,
             "/federation/v1/witness": federation_routes.MAX_WITNESS_BYTES,
         },

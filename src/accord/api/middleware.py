@@ -74,7 +74,8 @@ class LimitAndCount:
         self.counters = counters
         #: The caller of a request with a body (raises ``AccordError`` when there is none).
         self.authenticate = authenticate
-        #: Path prefixes whose bodies stream through unbuffered, with their limits.
+        #: Paths whose bodies stream through unbuffered, with their limits (a path ending in
+        #: "/" stands for those under it). Their routes authenticate before reading the body.
         self.streamed = dict(streamed or {})
         #: Exact paths whose (small) bodies are read before anyone is authenticated, with their
         #: limits: the console's sign-in form, which carries the credentials themselves.
@@ -86,8 +87,9 @@ class LimitAndCount:
         )
 
     def _streamed(self, path: str) -> int | None:
-        for prefix, limit in self.streamed.items():
-            if path.startswith(prefix):
+        for route, limit in self.streamed.items():
+            # A route ending in "/" covers the paths under it; any other, itself alone.
+            if path == route or (route.endswith("/") and path.startswith(route)):
                 return limit
         return None
 

@@ -9,9 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from accord.errors import Conflict, InvalidInput
+from accord.crypto.descriptor import MAX_DESCRIPTOR_BYTES, describe
+from accord.errors import Conflict, InvalidInput, VerificationFailed
 from accord.node.console_sessions import ConsoleSession
+from accord.node.keys import log_key_of
 from accord.node.services import NodeServices
 from accord.node.users import Role
 from accord.web.auth import form_text, require_role
@@ -101,10 +104,67 @@ async def _on_users(request: Request, action: Callable[[NodeServices], object]) 
 @router.get("/peers")
 @console_page
 async def peers_page(request: Request) -> Response:
-    """The partner nodes this node federates with: their URLs and pinned keys, and this node's
-    own keys (public facts only)."""
+    """The partner nodes this node federates with: their URLs, last contact and pinned keys (a
+    rotated key set pinned from a file), and this node's own keys (rotated here)."""
+    session = await page_session(request)
+    require_role(session, Role.OPERATOR)
+    return await _peers_page(request, session)
+
+
+async def _peers_page(
+    request: Request, session: ConsoleSession, *, status: int = 200, **shown: Any
+) -> Response:
+    services = services_of(request)
+    peers = await run_in_threadpool(lambda: services.peers().list())
+    context = {"error": "", "done": ""} | shown
+    return render(request, "peers.html", session, status=status, peers=peers,
+                  own=services.keys, log_key=log_key_of(services.keys), **context)  # fmt: skip
+
+
+@router.get("/peers/descriptor")
+@console_page
+async def own_descriptor(request: Request) -> Response:
+    """This node's signed descriptor (public keys only), to give partners after a rotation."""
     session = await page_session(request)
     require_role(session, Role.OPERATOR)
     services = services_of(request)
-    peers = await run_in_threadpool(lambda: services.peers().list())
-    return render(request, "peers.html", session, peers=peers, own=services.keys)
+    described = describe(services.keys, services.clock.now()).encode()
+    headers = SECURITY_HEADERS | {
+        "Content-Disposition": f'attachment; filename="{services.keys.node}.descriptor.json"'
+    }
+    return Response(described, media_type="application/json", headers=headers)
+
+
+@router.post("/peers/keys/rotate")
+@console_page
+async def rotate_own_keys(request: Request) -> Response:
+    """Rotate this node's keys: new ones sign and open from now on (in every process of the
+    node, at its next use); the old ones are superseded, still opening and verifying what
+    they protected; the transparency log keeps its key."""
+    session, _ = await posted(request, Role.OPERATOR)
+    services = services_of(request)
+    await run_in_threadpool(lambda: services.change_keys("rotate", by=session.user.name))
+    return await _peers_page(request, session,
+                             done="Rotated: give partners the new descriptor.")  # fmt: skip
+
+
+@router.post("/peers/{node}/keys")
+@console_page
+async def update_peer_keys(request: Request, node: str) -> Response:
+    """Pin a peer's new descriptor (after its rotation), from a file: refused unless it is that
+    peer's and signed by a key its pinned descriptor holds."""
+    session, form = await posted(request, Role.OPERATOR)
+    services = services_of(request)
+    upload = form.get("descriptor")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _peers_page(request, session, status=422,
+                                 error="Choose the peer's descriptor file.")  # fmt: skip
+    data = await upload.read(MAX_DESCRIPTOR_BYTES + 1)
+    try:
+        if len(data) > MAX_DESCRIPTOR_BYTES:
+            raise InvalidInput(f"a descriptor is at most {MAX_DESCRIPTOR_BYTES} bytes")
+        peer = await run_in_threadpool(lambda: services.peers().update_keys(node[:256], data))
+    except (InvalidInput, Conflict, VerificationFailed) as error:
+        status = 409 if isinstance(error, Conflict) else 422
+        return await _peers_page(request, session, status=status, error=error.message)
+    return await _peers_page(request, session, done=f"Pinned {peer.node}'s new descriptor.")

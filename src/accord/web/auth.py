@@ -76,12 +76,18 @@ def require_role(session: ConsoleSession, *roles: Role) -> None:
         raise Forbidden(f"this page is for {names}")
 
 
-def check_form(request: Request, expected: str, given: object) -> None:
-    """A form's CSRF token is the session's, and it comes from this console's own origin."""
+def check_origin(request: Request) -> None:
+    """A form comes from this console's own origin (its ``Origin`` header, when the browser
+    sends one): checked before the form's body is read."""
     origin = request.headers.get("origin")
     own = f"{request.url.scheme}://{request.url.netloc}"
     if origin is not None and origin != own:
         raise Forbidden("the form came from another site")
+
+
+def check_form(request: Request, expected: str, given: object) -> None:
+    """A form's CSRF token is the session's, and it comes from this console's own origin."""
+    check_origin(request)
     if not isinstance(given, str) or not hmac.compare_digest(given, expected):
         raise Forbidden("the form's security token is missing or stale: reload the page")
 

@@ -4,7 +4,7 @@ markings."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,19 +14,20 @@ from starlette.datastructures import UploadFile
 from accord.agreements.nations import nation_code
 from accord.agreements.vocabulary import activity as activity_of
 from accord.agreements.vocabulary import capability as capability_of
-from accord.errors import AccordError, InvalidInput
+from accord.errors import AccordError, InvalidInput, LabelError
 from accord.federation.outbox import OutboxState
+from accord.labels.banner import DISSEMINATION, NOFORN, RELEASABLE_TO
 from accord.labels.json_form import label_from_dict
 from accord.labels.marking_reader import label_from_marking
 from accord.labels.security_policy import PolicySet
 from accord.node.labels import label_from_banner
+from accord.node.messaging import MAX_BODY
 from accord.node.services import NodeServices
 from accord.node.users import Role
 from accord.policy.model import Decision
 from accord.web.auth import form_text, require_role
 from accord.web.markings import Banner, banner_of
 from accord.web.rendering import (
-    CONSOLE_UPLOAD,
     SECURITY_HEADERS,
     console_page,
     page_session,
@@ -34,6 +35,7 @@ from accord.web.rendering import (
     reader_policy,
     render,
     services_of,
+    streamed_form,
     template,
 )
 
@@ -42,6 +44,10 @@ router = APIRouter(include_in_schema=False)
 #: Messages a page of the outbox or the inbox.
 PAGE_SIZE = 50
 OUTBOX_STATES = tuple(state.value for state in OutboxState)
+#: A text typed into the release form (a longer one goes as a file).
+TEXT_LIMIT = 64 * 1024
+#: The release form's request: a file of up to the node's message limit, and its fields.
+RELEASE_FORM_BYTES = MAX_BODY + 64 * 1024
 
 
 # -- releasing -------------------------------------------------------------------------------
@@ -50,25 +56,59 @@ OUTBOX_STATES = tuple(state.value for state in OutboxState)
 @router.get("/release")
 @console_page
 async def release_form(request: Request) -> Response:
-    """The release form: recipient, label (a banner), capability, activity, text."""
+    """The release form: recipient, label (a banner, typed, chosen from a list, or built with
+    the picker), capability, activity, text or file."""
     session = await page_session(request)
     require_role(session, Role.OFFICER)
+    services = services_of(request)
     return render(request, "release.html", session, result=None, values={},
-                  choices=_label_choices(services_of(request)))  # fmt: skip
+                  **_form_lists(services))  # fmt: skip
+
+
+def _partner_nations(services: NodeServices) -> list[str]:
+    """The nations this node shares with: its peers' and its register's partners'."""
+    own = services.keys.nation
+    register = services.register.current()
+    parties = {party for a in register.select(nations=[own]) for party in a.parties}
+    return sorted(({p.nation for p in services.peers().list()} | parties) - {own})
 
 
 def _label_choices(services: NodeServices) -> list[str]:
-    """The release form's label picker: each classification of the node's policy, alone and
+    """The label field's list: each classification of the node's policy, alone and
     releasable to this nation and each peer's (banners, read under the node's policy)."""
     policy = reader_policy(services)
     own = services.keys.nation
     partners = sorted({p.nation for p in services.peers().list()} - {own})
-    levels = [c.name for c in sorted(policy.classifications, key=lambda c: c.hierarchy)
-              if not c.obsolete]  # fmt: skip
+    levels = [c.name for c in policy.by_hierarchy() if not c.obsolete]
     choices = list(levels)
     for level in levels:
         choices += [f"{level}//REL TO {own}, {partner}" for partner in partners]
     return choices
+
+
+def _label_picker(services: NodeServices) -> dict[str, Any]:
+    """The label picker, from the node's policy: its classifications, the nations its
+    "Releasable To" category has among this node's partners, and whether it has NOFORN (what a
+    banner can carry: docs/labels.md)."""
+    policy = reader_policy(services)
+
+    def named(tag: str, kind: str) -> set[str]:
+        try:
+            return set(policy.categories_named(tag, kind))
+        except LabelError:  # the policy has no such tag
+            return set()
+
+    releasable = named(RELEASABLE_TO, "PERMISSIVE")
+    return {
+        "own": services.keys.nation,
+        "levels": [c.name for c in policy.by_hierarchy() if not c.obsolete],
+        "nations": [n for n in _partner_nations(services) if n in releasable],
+        "noforn": NOFORN in named(DISSEMINATION, "RESTRICTIVE"),
+    }
+
+
+def _form_lists(services: NodeServices) -> dict[str, Any]:
+    return {"choices": _label_choices(services), "picker": _label_picker(services)}
 
 
 def _release_fields(form: Any, services: NodeServices) -> dict[str, Any]:
@@ -117,24 +157,26 @@ async def release_preview(request: Request) -> Response:
 @router.post("/release")
 @console_page
 async def release(request: Request) -> Response:
-    """Release the form's text, or the file it carries (at most ``CONSOLE_UPLOAD`` bytes, the
-    console's request limit; larger files by the API's streamed ``/v1/files``): decided, sealed,
-    queued and logged as the API's release."""
-    session, form = await posted(request, Role.OFFICER)
+    """Release the form's text, or the file it carries (up to the API's 16 MiB: this path is
+    streamed, its session, role and origin checked before the body is read and the file spooled
+    to disk as it arrives): decided, sealed, queued and logged as the API's release."""
+    session, form = await streamed_form(
+        request, Role.OFFICER, limit=RELEASE_FORM_BYTES, field_limit=TEXT_LIMIT + 1024
+    )
     services = services_of(request)
     values = {k: str(form.get(k) or "") for k in ("recipient", "label", "capability", "activity")}
     text = ""
+    upload = form.get("file")
     try:
         fields = _release_fields(form, services)
-        upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             if str(form.get("text") or "").strip():
                 raise InvalidInput("give either a text or a file, not both")
-            body = await upload.read(CONSOLE_UPLOAD + 1)
-            if not body or len(body) > CONSOLE_UPLOAD:
-                raise InvalidInput(f"file: 1 to {CONSOLE_UPLOAD} bytes here; larger by the API")
+            if not upload.size or upload.size > MAX_BODY:
+                raise InvalidInput(f"file: 1 to {MAX_BODY} bytes")
+            body: bytes | BinaryIO = upload.file
         else:
-            text = form_text(form, "text", 64 * 1024)
+            text = form_text(form, "text", TEXT_LIMIT)
             body = text.encode()
         result = await run_in_threadpool(
             lambda: services.messaging().release_as(session.user, body=body, **fields)
@@ -142,14 +184,17 @@ async def release(request: Request) -> Response:
     except InvalidInput as error:
         return render(request, "release.html", session, status=422, result=None,
                       values=values, error=error.message,
-                      choices=_label_choices(services))  # fmt: skip
+                      **_form_lists(services))  # fmt: skip
+    finally:
+        if isinstance(upload, UploadFile):
+            await upload.close()  # its spooled file on disk goes now
     banner = banner_of(fields["label"], services.engine.policies, reader_policy(services))
     view = {"id": result.id, "log_index": result.log_index, **_decision_view(result.decision)}
     if not result.id:  # refused: the officer may change a field and send the same text again
         values["text"] = text
     return render(request, "release.html", session, status=201 if result.id else 403,
                   result=view, values=values, banners=[banner], marking=banner.text,
-                  choices=_label_choices(services))  # fmt: skip
+                  **_form_lists(services))  # fmt: skip
 
 
 def _cursor(before: str | None) -> tuple[str, str] | None:

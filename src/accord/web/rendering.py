@@ -11,20 +11,21 @@ an action of another role is refused if its URL is forced (403).
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, ParamSpec
 
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
-from accord.errors import AccordError
+from accord.errors import AccordError, InvalidInput, TooLarge
 from accord.node.console_sessions import ConsoleSession
 from accord.node.labels import policy_of
 from accord.node.services import NodeServices
 from accord.node.users import Role
-from accord.web.auth import SignInNeeded, check_form, require_role, signed_in
+from accord.web.auth import SignInNeeded, check_form, check_origin, require_role, signed_in
 from accord.web.markings import Banner, highest, system_high
 
 _ENVIRONMENT = jinja2.Environment(
@@ -138,6 +139,42 @@ async def posted(request: Request, *roles: Role) -> tuple[ConsoleSession, FormDa
 #: The largest form the console takes (its request limit, less the form's own fields);
 #: larger files go by the API or the CLI.
 CONSOLE_UPLOAD = 1024 * 1024 - 4096
+
+
+async def streamed_form(
+    request: Request, *roles: Role, limit: int, field_limit: int
+) -> tuple[ConsoleSession, FormData]:
+    """A form with a large file (a path the middleware streams): the session, the role and the
+    origin checked from the headers before any of the body is read; the body counted against
+    ``limit`` as it arrives (its file spooled to disk beyond 1 MiB by Starlette's parser, its
+    other fields at most ``field_limit`` bytes each); then the form's CSRF token."""
+    session = await page_session(request)
+    require_role(session, *roles)
+    check_origin(request)
+
+    async def counted() -> AsyncGenerator[bytes, None]:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"a form is at most {limit} bytes here")
+            yield chunk
+
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    parser: MultiPartParser | FormParser
+    if kind == "multipart/form-data":
+        parser = MultiPartParser(request.headers, counted(), max_files=1, max_fields=16,
+                                 max_part_size=field_limit)  # fmt: skip
+    elif kind == "application/x-www-form-urlencoded":
+        parser = FormParser(request.headers, counted(), max_fields=16, max_part_size=field_limit)
+    else:
+        raise InvalidInput("send the form as a browser does (multipart/form-data)")
+    try:
+        form = await parser.parse()
+    except MultiPartException as error:
+        raise InvalidInput(f"the form: {error.message}") from None
+    check_form(request, session.csrf, form.get("csrf"))
+    return session, form
 
 
 def template(name: str) -> jinja2.Template:

@@ -1,6 +1,6 @@
 // The console's only script (served from the node; the pages allow no other and no inline
-// script). Two things: the release form's live decision preview, and the audit page's check of
-// an entry's inclusion proof in the browser.
+// script). The release form's live decision preview, label picker and file size check, and
+// the audit page's check of an entry's inclusion proof in the browser.
 "use strict";
 
 function preview(form) {
@@ -70,9 +70,39 @@ async function checkInclusion(node) {
     : "In your browser: NOT verified (the proof does not lead to the checkpoint's root).";
 }
 
+// The label picker: a banner from the classification, the nations it is releasable to and
+// NOFORN (the node reads and checks the banner: a contradiction is refused there, with why).
+function labelPicker(form) {
+  const picker = document.getElementById("label-picker");
+  if (!picker) return;
+  picker.querySelector("#pick-use").addEventListener("click", () => {
+    const fields = [picker.querySelector("#pick-level").value];
+    const nations = Array.from(picker.querySelectorAll(".pick-rel:checked"), (box) => box.value);
+    if (nations.length) fields.push("REL TO " + [picker.dataset.own, ...nations].join(", "));
+    const noforn = picker.querySelector("#pick-noforn");
+    if (noforn && noforn.checked) fields.push("NOFORN");
+    const label = form.elements.namedItem("label");
+    label.value = fields.join("//");
+    label.dispatchEvent(new Event("input"));
+    label.focus();
+  });
+}
+
+// A file over the node's limit is refused here, before it is sent (the node refuses it too).
+function limitFiles(form) {
+  for (const input of form.querySelectorAll("input[type=file][data-max-bytes]")) {
+    input.addEventListener("change", () => {
+      const limit = Number(input.dataset.maxBytes);
+      const file = input.files[0];
+      input.setCustomValidity(file && file.size > limit ? "This file is over " + limit + " bytes, the most a message may carry." : "");
+      input.reportValidity();
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("release-form");
-  if (form) preview(form);
+  if (form) { preview(form); labelPicker(form); limitFiles(form); }
   const check = document.getElementById("browser-check");
   if (check) checkInclusion(check).catch(() => { check.className = "bad"; check.textContent = "In your browser: the check could not run."; });
 });
