@@ -216,6 +216,7 @@ def main() -> None:
                 ("alice", "GET", "/inbox", None),
                 ("audrey", "GET", "/audit", None),
                 ("audrey", "GET", "/audit/entries/500", None),
+                ("olga", "GET", "/peers", None),
             ]
             floor = measure(clients["olga"], server.pid, "GET", "/static/console.css", None,
                             options.requests)  # fmt: skip

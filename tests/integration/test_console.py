@@ -58,6 +58,7 @@ def console(
     services = NodeServices.open(load_settings(), clock)
     try:
         services.users.add("connie", "officer", "CONFIDENTIAL", [])
+        services.users.add("anna", "analyst", None, [])
         with TestClient(create_app(load_settings(), clock, background=False)) as app:
             yield Console(app, clock, services, set())
     finally:
@@ -503,7 +504,7 @@ def _first_index(client: TestClient, query: str) -> int:
 
 
 #: Every console route, and the roles that may use it (others get 403, even by a forced URL).
-EVERYONE = ("officer", "operator", "auditor")
+EVERYONE = ("officer", "operator", "auditor", "analyst")
 ROUTES = {
     ("GET", "/"): EVERYONE,
     ("GET", "/register"): EVERYONE,
@@ -543,11 +544,17 @@ def test_every_page_and_action_is_for_its_roles_only(console: Console) -> None:
         ("HEAD", r.path) for r in router.routes
     }
     assert declared == set(ROUTES) | OPEN  # a new route is added here, with its roles
-    users = {"officer": "alice", "operator": "olga", "auditor": "audrey"}
+    users = {"officer": "alice", "operator": "olga", "auditor": "audrey", "analyst": "anna"}
     clients = {}
     for role, name in users.items():
         clients[role] = console.client()
         console.sign_in(clients[role], name)
+    # An analyst's dashboard: the register's side only (no outbox counts), and a navigation
+    # of the register, the channels and the alerts.
+    analyst = clients["analyst"].get("/").text
+    assert 'id="outbox-health"' not in analyst
+    assert re.findall(r'<a href="(/[a-z/]*)"', analyst[: analyst.index("</nav>")]) == [
+        "/", "/register", "/register/channels", "/alerts"]  # fmt: skip
     filled = {"agreement_id": "pak-usa-cismoa", "message_id": "0" * 36, "index": "0",
               "name": "nobody", "token_id": "0" * 16, "node": "nobody"}  # fmt: skip
     clients["officer"].post("/release", data=RELEASE | {"label": "UNCLASSIFIED",

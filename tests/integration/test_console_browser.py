@@ -112,12 +112,14 @@ def _sign_in(page: Page, base: str, name: str) -> None:
 
 
 def _reached_by_keyboard(page: Page, ids: list[str]) -> None:
-    """Tab from the top of the page reaches every one of ``ids`` (no mouse needed)."""
+    """Tab from the top of the page reaches every one of ``ids`` (a field's id or name, a
+    button's text): no mouse needed."""
     reached: set[str] = set()
     page.locator("body").focus()
-    for _ in range(40):
+    for _ in range(150):
         page.keyboard.press("Tab")
-        reached.add(str(page.evaluate("document.activeElement.id || document.activeElement.name")))
+        reached.add(str(page.evaluate(
+            "(e => e.id || e.name || e.textContent.trim())(document.activeElement)")))  # fmt: skip
         if set(ids) <= reached:
             return
     raise AssertionError(f"not reached by Tab: {sorted(set(ids) - reached)}")
@@ -144,7 +146,16 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
 
     page.goto(f"{usa}/release")
     _reached_by_keyboard(page, ["recipient", "label", "capability", "activity", "text", "file"])
-    _release(page, "SECRET//REL TO USA, PAK")
+    _release(page, "UNCLASSIFIED")
+    # The label picker, by keyboard: open it, choose SECRET releasable to PAK, use the label.
+    page.locator("#label-picker summary").focus()
+    page.keyboard.press("Enter")
+    _reached_by_keyboard(page, ["pick-level", "pick-rel-PAK", "pick-use"])
+    page.select_option("#pick-level", "SECRET")
+    page.check(".pick-rel[value=PAK]")
+    page.locator("#pick-use").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#label")).to_have_value("SECRET//REL TO USA, PAK")
     # The live preview: the decision as the fields change, before anything is sent.
     expect(page.locator("#preview .verdict")).to_have_text("Refused")
     expect(page.locator("#preview")).to_contain_text("classification-equivalence")
@@ -170,6 +181,7 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     page.goto(f"{usa}/outbox")
     expect(page.locator(f"a[href='/outbox/{message}']")).to_be_visible()
     _accessible(page, "outbox")
+    _reached_by_keyboard(page, ["state", "Show"])
     deadline = time.monotonic() + 30
     while True:
         page.goto(f"{usa}/outbox/{message}")
@@ -178,11 +190,14 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
         assert time.monotonic() < deadline, "not delivered"
         time.sleep(0.3)
     expect(page.locator(".facts")).to_contain_text("signed by pak.example: accepted")
+    expect(page.locator("#message-history")).to_contain_text("released")
+    expect(page.locator("#message-history")).to_contain_text("accepted")
     _accessible(page, "outbox-message")
 
     page.goto(f"{usa}/register/timeline?nation=PAK")
     expect(page.locator("svg.timeline")).to_be_visible()
     _accessible(page, "timeline")
+    _reached_by_keyboard(page, ["nation", "Show"])
     page.goto(f"{usa}/register")
     _accessible(page, "register")
     # A page of another role, forced: refused.
@@ -221,6 +236,7 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     cell = operator.locator("#cell-PAK-secure-communications")
     expect(cell).to_have_class("open")
     _accessible(operator, "channels-before")
+    _reached_by_keyboard(operator, ["on", "Show"])
     operator.goto(f"{usa}/register/agreements/pak-usa-cismoa")
     _accessible(operator, "agreement")
     _reached_by_keyboard(operator, ["kind", "date", "term", "source", "note"])
@@ -232,9 +248,17 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     operator.goto(f"{usa}/register/channels")
     expect(cell).to_have_class("closed")
     _accessible(operator, "channels-after")
-    for name in ("users", "peers", "alerts"):
+    # Every other form of an operator's, reached by keyboard alone.
+    forms = {"users": ["name", "role", "clearance", "Add"], "alerts": [],
+             "peers": ["descriptor-1", "Pin the new keys", "Rotate this node's keys"],
+             "register": ["file", "Import"], "": ["message", "Retry", "Sign out"]}  # fmt: skip
+    for name, fields in forms.items():
         operator.goto(f"{usa}/{name}")
-        _accessible(operator, name)
+        _accessible(operator, name or "dashboard-operator")
+        _reached_by_keyboard(operator, fields)
+    operator.goto(f"{usa}/peers")
+    expect(operator.locator(".last-contact")).to_contain_text("answered a delivery: 20")
     auditor.goto(f"{usa}/audit?kind=release-decision")
     expect(auditor.locator("main table").first).to_contain_text("permit USA to PAK")
     _accessible(auditor, "audit")
+    _reached_by_keyboard(auditor, ["kind", "from", "to", "user", "partner", "Show"])

@@ -41,12 +41,21 @@ def test_a_delivered_message_is_read_at_the_partner_between_its_markings(tmp_pat
         assert "pak.test (PAK)" in peers
         assert "http://pak.test" in peers
         alice = _signed_in(usa, "alice", "officer", "SECRET")
-        # The label picker offers each level releasable to each peer's nation.
-        assert '<option value="SECRET//REL TO USA, PAK"></option>' in alice.get("/release").text
+        # The label field's list offers each level releasable to each peer's nation; the picker
+        # the policy's levels, its REL TO values among the partners, and NOFORN.
+        form = alice.get("/release").text
+        assert '<option value="SECRET//REL TO USA, PAK"></option>' in form
+        assert 'id="pick-rel-PAK" value="PAK"' in form
+        assert "<option>TOP SECRET</option>" in form
+        assert 'id="pick-noforn"' in form
         page = alice.post("/release", data=RELEASE | {"label": "UNCLASSIFIED", "csrf": csrf(alice)})
         message = token_code(page.text)
         assert usa.services.delivery().run_once().delivered == 1
-        assert 'id="message-state">delivered<' in alice.get(f"/outbox/{message}").text
+        sent = alice.get(f"/outbox/{message}").text
+        assert 'id="message-state">delivered<' in sent
+        # Marked with the message's own marking, not the node's system high.
+        assert 'id="message-marking">UNCLASSIFIED<' in sent
+        assert 'class="marking marking-green" id="marking-top"' in sent
         babar = _signed_in(pak, "babar", "officer", "SECRET")
         assert message in babar.get("/inbox").text
         read = babar.get(f"/inbox/{message}")

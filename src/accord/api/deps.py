@@ -235,7 +235,7 @@ def json_response(status: int, content: Any) -> Response:
 NodeDep = Annotated[NodeServices, Depends(services)]
 MetricsDep = Annotated[RequestCounters, Depends(metrics_of)]
 OfficerDep = Annotated[User, Depends(role(Role.OFFICER))]
-AnyoneDep = Annotated[User, Depends(role(Role.OFFICER, Role.OPERATOR, Role.AUDITOR))]
+AnyoneDep = Annotated[User, Depends(role(*Role))]
 AuditingDep = Annotated[User, Depends(role(Role.OFFICER, Role.AUDITOR))]
 AuditorDep = Annotated[User, Depends(role(Role.AUDITOR))]
 #: Who may read ``/metrics``: its counters move with traffic an officer may not know of.

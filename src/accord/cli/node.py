@@ -36,7 +36,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 @users_app.command("add")
 def add_user(
     name: Annotated[str, typer.Argument(help="The user's name (lower case).")],
-    role: Annotated[str, typer.Option("--role", help="officer, operator or auditor.")],
+    role: Annotated[str, typer.Option("--role", help="officer, operator, auditor or analyst.")],
     clearance: Annotated[
         str | None, typer.Option("--clearance", help="A level of the national policy.")
     ] = None,

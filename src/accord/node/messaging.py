@@ -256,7 +256,8 @@ class MessagingService:
         # Its life: released (the outbox row itself), then each change of state since.
         released = {"at": found.created_at, "state": "queued", "event": "released", "reason": None}
         return found.to_dict(detailed=True) | {
-            "history": [released, *(change.to_dict() for change in history)]
+            "label": found.label,
+            "history": [released, *(change.to_dict() for change in history)],
         }
 
     def outbox(self, viewer: User | None = None) -> list[dict[str, Any]]:

@@ -16,6 +16,9 @@ class Role(enum.StrEnum):
     OFFICER = "officer"
     OPERATOR = "operator"
     AUDITOR = "auditor"
+    #: Reads the register, its timelines, the channels and the alerts (defence-cooperation
+    #: analysis): no message, no log entry, no user or peer.
+    ANALYST = "analyst"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -243,14 +243,18 @@ async def outbox_page(
 @router.get("/outbox/{message_id}")
 @console_page
 async def outbox_message(request: Request, message_id: str) -> Response:
-    """A sent message's life: its state and why, its attempts, the receiver's signed receipt."""
+    """A sent message's life: its state and why, its attempts, the receiver's signed receipt,
+    each change of state; the page is marked with the message's own marking."""
     session = await page_session(request)
     require_role(session, Role.OFFICER, Role.AUDITOR)
     services = services_of(request)
     view = await run_in_threadpool(
         lambda: services.messaging().status(message_id[:64], session.user)
     )
-    return render(request, "outbox_message.html", session, message=view)
+    banner = banner_of(label_from_dict(view["label"]), services.engine.policies,
+                       reader_policy(services))  # fmt: skip
+    return render(request, "outbox_message.html", session, message=view, banners=[banner],
+                  marking=banner.text)  # fmt: skip
 
 
 @router.get("/inbox")
