@@ -40,7 +40,7 @@ lint: $(STAMP)
 test: lint
 	@scripts/ensure-postgresql
 	@scripts/ensure-browser
-	ACCORD_REQUIRE_POSTGRESQL=1 $(BIN)/pytest -n 2 -p no:cacheprovider
+	ACCORD_REQUIRE_POSTGRESQL=1 $(BIN)/pytest -n 2 --dist worksteal -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

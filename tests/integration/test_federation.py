@@ -293,3 +293,19 @@ def test_the_log_says_what_happened_to_a_message_and_nothing_secret(pair, caplog
     assert "convoy" not in text  # never a message's content
     assert "UNCLASSIFIED" not in text  # nor its label
     assert "acc_" not in text  # nor a token
+
+
+def test_a_receiver_decides_under_a_register_changed_a_moment_ago(pair) -> None:
+    usa, pak = pair
+    pak.services.engine  # noqa: B018 (PAK's serving engine built now, from the old register)
+    exercise = str(Path(__file__).resolve().parents[2] / "examples/agreements/exercise-gsomia.yaml")
+    usa.cli("agreements", "import", exercise)
+    pak.cli("agreements", "import", exercise)  # by the CLI: PAK's server has not followed yet
+    sent = json.loads(usa.cli(
+        "send", "--as", "alice", "--to", "PAK", "--label", "SECRET//REL TO USA, PAK",
+        "--capability", "secure-communications", "--activity", "joint-exercises",
+        "--text", "H-hour is 0600", "--json",
+    ))  # fmt: skip
+    assert sent["permit"] is True
+    assert usa.services.delivery().run_once().delivered == 1  # not refused by a stale register
+    assert _status(usa, sent["id"])["receipt"]["status"] == "accepted"

@@ -48,6 +48,10 @@ async def transaction(txn: str, request: Request, node: NodeDep) -> dict[str, An
         gate.check_header, request.headers.get(HEADER), method="PUT", path=request.url.path
     )
     body = await _signed_body(request, verified, MAX_TRANSACTION_BYTES)
+    # Decided under the register as stored now: a change the CLI made a moment ago, which the
+    # 0.5 s follower may not have seen yet, must not refuse a partner's message (a refusal is
+    # final; one query when nothing changed).
+    await run_in_threadpool(node.follow_register)
     service = node.transactions()
     return await run_in_threadpool(service.receive, txn[:64], request=verified, body=body)
 
