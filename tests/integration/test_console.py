@@ -579,7 +579,8 @@ def test_no_input_gives_a_server_error(console: Console) -> None:
            "2024-02-30", "~", "a~b", "<script>", "PAK", "SECRET//REL TO USA, PAK"]  # fmt: skip
     gets = ["/register?page={}", "/register/timeline?nation={}", "/register/timeline?page={}",
             "/register/channels?on={}", "/register/agreements/{}", "/outbox?state={}",
-            "/outbox?before={}", "/outbox/{}", "/inbox?before={}", "/inbox/{}", "/audit?kind={}",
+            "/outbox?before={}", "/outbox/{}", "/inbox?before={}", "/inbox/{}", "/inbox?sender={}",
+            "/inbox?capability={}", "/audit?kind={}",
             "/audit?from={}", "/audit?to={}", "/audit?user={}", "/audit?partner={}",
             "/audit?before={}", "/audit/entries/{}", "/static/{}"]  # fmt: skip
     for template in gets:

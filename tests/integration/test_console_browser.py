@@ -209,6 +209,7 @@ def test_officers_and_an_auditor_do_their_work_in_a_browser(
     _sign_in(reader, pak, "babar")
     reader.goto(f"{pak}/inbox")
     _accessible(reader, "inbox")
+    _reached_by_keyboard(reader, ["sender", "capability", "Show"])
     reader.click(f"a[href='/inbox/{message}']")
     expect(reader.locator("#message-marking-top")).to_have_text("UNCLASSIFIED")
     expect(reader.locator("#message-marking-bottom")).to_have_text("UNCLASSIFIED")

@@ -58,6 +58,10 @@ def test_a_delivered_message_is_read_at_the_partner_between_its_markings(tmp_pat
         assert 'class="marking marking-green" id="marking-top"' in sent
         babar = _signed_in(pak, "babar", "officer", "SECRET")
         assert message in babar.get("/inbox").text
+        # Filters: from a nation, for a capability (each checked as the API checks it).
+        assert message in babar.get("/inbox?sender=USA&capability=secure-communications").text
+        assert message not in babar.get("/inbox?sender=IND").text
+        assert babar.get("/inbox?capability=telepathy").status_code == 422
         read = babar.get(f"/inbox/{message}")
         assert read.status_code == 200
         assert read.text.count(">UNCLASSIFIED</p>") == 2  # above and below the content

@@ -224,14 +224,23 @@ class InboxService:
         return [_listed(m) for m in messages if self._readable(user, m)]
 
     def page_for(
-        self, user: User, *, limit: int = 50, before: tuple[str, str] | None = None
+        self,
+        user: User,
+        *,
+        limit: int = 50,
+        before: tuple[str, str] | None = None,
+        sender_nation: str | None = None,
+        capability: str | None = None,
     ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
-        """A page of what ``user`` may read, newest first, and where the next page starts (None
-        at the end; ``node.paging`` bounds the messages one page looks at)."""
+        """A page of what ``user`` may read, newest first (from ``sender_nation``, for
+        ``capability``, if given), and where the next page starts (None at the end;
+        ``node.paging`` bounds the messages one page looks at)."""
         with self.database.reading() as connection:
             repository = InboxRepository(connection)
             return filtered_page(
-                repository.page,
+                lambda n, cursor: repository.page(
+                    n, cursor, sender_nation=sender_nation, capability=capability
+                ),
                 lambda message: (message.received_at, message.id),
                 lambda message: _listed(message) if self._readable(user, message) else None,
                 limit=limit,

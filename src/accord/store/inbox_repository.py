@@ -84,10 +84,22 @@ class InboxRepository:
         rows = self.connection.execute(sa.select(*_LISTED).order_by(inbox.c.received_at))
         return [_message(r) for r in rows]
 
-    def page(self, limit: int, before: tuple[str, str] | None = None) -> list[InboxMessage]:
+    def page(
+        self,
+        limit: int,
+        before: tuple[str, str] | None = None,
+        *,
+        sender_nation: str | None = None,
+        capability: str | None = None,
+    ) -> list[InboxMessage]:
         """Up to ``limit`` messages, newest first, received before ``before`` (a message's
-        received time and id: the previous page's last)."""
+        received time and id: the previous page's last), from ``sender_nation`` and for
+        ``capability`` if given."""
         statement = sa.select(*_LISTED)
+        if sender_nation is not None:
+            statement = statement.where(inbox.c.sender_nation == sender_nation)
+        if capability is not None:
+            statement = statement.where(inbox.c.capability == capability)
         if before is not None:
             statement = statement.where(sa.tuple_(inbox.c.received_at, inbox.c.id) < before)
         statement = statement.order_by(inbox.c.received_at.desc(), inbox.c.id.desc())

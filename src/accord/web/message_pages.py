@@ -259,17 +259,30 @@ async def outbox_message(request: Request, message_id: str) -> Response:
 
 @router.get("/inbox")
 @console_page
-async def inbox_page(request: Request, before: str | None = None) -> Response:
-    """What this officer may read of what partners sent, newest first, 50 a page."""
+async def inbox_page(
+    request: Request,
+    before: str | None = None,
+    sender: str | None = None,
+    capability: str | None = None,
+) -> Response:
+    """What this officer may read of what partners sent, newest first, 50 a page; from one
+    nation, for one capability, if asked."""
     session = await page_session(request)
     require_role(session, Role.OFFICER)
     services = services_of(request)
+    filters = {
+        "sender_nation": nation_code(sender[:64]) if sender else None,
+        "capability": capability_of(capability[:64]).value if capability else None,
+    }
     rows, following = await run_in_threadpool(
-        lambda: services.inbox().page_for(session.user, limit=PAGE_SIZE, before=_cursor(before))
+        lambda: services.inbox().page_for(
+            session.user, limit=PAGE_SIZE, before=_cursor(before), **filters
+        )
     )
     reader = reader_policy(services)
     banners = [_marking_banner(reader, row["label"]) for row in rows]
-    return render(request, "inbox.html", session, banners=banners, rows=rows,
+    shown = {"sender": filters["sender_nation"] or "", "capability": filters["capability"] or ""}
+    return render(request, "inbox.html", session, banners=banners, rows=rows, filters=shown,
                   following=_cursor_text(following))  # fmt: skip
 
 
