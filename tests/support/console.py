@@ -1,12 +1,25 @@
-"""The console's test helpers: a user's sign-in through the form (its one-time token), the
-session's CSRF token, and the release form's usual fields."""
+"""The console's test helpers: a node's console in process (its app, a clock the test
+advances, its services), a user's sign-in through the form (its one-time token), the session's
+CSRF token, and the release form's usual fields."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
+
+from accord.api.app import create_app
+from accord.clock import FixedClock
+from accord.config import load_settings
+from accord.node.services import NodeServices
+from tests.support.api import prepare
 
 PASSWORD = "correct horse battery staple"
 RELEASE = {
@@ -41,3 +54,41 @@ def token_code(page: str) -> str:
     found = re.search(r"Sealed and queued as <code>([0-9a-f-]{36})</code>", page)
     assert found, page[-1500:]
     return found[1]
+
+
+@dataclass
+class Console:
+    app: TestClient
+    clock: FixedClock
+    services: NodeServices
+    passwords: set[str]
+
+    def client(self) -> TestClient:
+        """Another browser: its own cookies."""
+        return TestClient(self.app.app, base_url="http://testserver")
+
+    def sign_in(self, client: TestClient, name: str, password: str = PASSWORD) -> httpx.Response:
+        """Sign in at ``client`` (the user's password is set the first time: argon2id costs a
+        tenth of a second, so only the users a test signs in get one)."""
+        if name not in self.passwords and name != "nobody":
+            self.services.console.set_password(name, PASSWORD)
+            self.passwords.add(name)
+        return sign_in(client, name, password)
+
+
+@contextlib.contextmanager
+def open_console(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> Iterator[Console]:
+    """A node (its users: ``tests.support.api.prepare``'s, an analyst ``anna`` and a
+    CONFIDENTIAL officer ``connie``) and its console app, without background workers."""
+    clock = FixedClock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC))
+    prepare(tmp_path / "home", monkeypatch, database_url, clock)
+    services = NodeServices.open(load_settings(), clock)
+    try:
+        services.users.add("connie", "officer", "CONFIDENTIAL", [])
+        services.users.add("anna", "analyst", None, [])
+        with TestClient(create_app(load_settings(), clock, background=False)) as app:
+            yield Console(app, clock, services, set())
+    finally:
+        services.close()
