@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -18,15 +17,7 @@ from fastapi.testclient import TestClient
 from accord.node.messaging import MAX_BODY
 from accord.web.pages import router
 from tests.support.api import gsomia
-from tests.support.console import RELEASE, Console, csrf, open_console, token_code
-
-
-@pytest.fixture
-def console(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
-) -> Iterator[Console]:
-    with open_console(tmp_path, monkeypatch, database_url) as opened:
-        yield opened
+from tests.support.console import RELEASE, Console, csrf, token_code
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -7,21 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import ACCORD, accord
-from tests.support.console import PASSWORD, RELEASE, Console, csrf, open_console
-
-
-@pytest.fixture
-def console(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
-) -> Iterator[Console]:
-    with open_console(tmp_path, monkeypatch, database_url) as opened:
-        yield opened
+from tests.support.console import PASSWORD, RELEASE, Console, csrf
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

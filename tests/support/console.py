@@ -92,3 +92,12 @@ def open_console(
             yield Console(app, clock, services, set())
     finally:
         services.close()
+
+
+@pytest.fixture
+def console_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> Iterator[Console]:
+    """The fixture ``console`` (tests/integration/conftest.py): :func:`open_console`."""
+    with open_console(tmp_path, monkeypatch, database_url) as opened:
+        yield opened
