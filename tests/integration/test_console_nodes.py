@@ -147,6 +147,9 @@ def test_the_key_that_signs_the_log_is_not_retired(tmp_path: Path) -> None:
         usa = nodes["USA"]
         log_key = usa.services.keys.keys[0].id
         usa.cli("keys", "rotate")
+        logged = json.loads(usa.cli("log", "list", "--kind", "key-event", "--json"))
+        assert {e["entry"]["event"] for e in logged} == {"superseded", "active"}
+        assert all(e["entry"]["by"].startswith("local:") for e in logged)
         refused = accord("keys", "retire", log_key, home=usa.home)
         assert refused.returncode != 0
         assert "signs the transparency log" in refused.stderr
