@@ -146,6 +146,15 @@ def change_key_set(
     return updated
 
 
+def _stamp(path: str) -> tuple[int, int] | None:
+    """What tells whether a file or directory changed since it was read (None: absent)."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_ino
+
+
 class OwnKeys:
     """The node's key set, read again when its file changes (a rotation by the CLI or the
     console reaches every serving process on its next use: one stat per use)."""
@@ -159,11 +168,7 @@ class OwnKeys:
 
     def current(self) -> NodeKeys:
         # The set is written to a temporary file renamed into place: a new inode each time.
-        try:
-            status = os.stat(self._path)
-            stamp: tuple[int, int] | None = (status.st_mtime_ns, status.st_ino)
-        except FileNotFoundError:
-            stamp = None
+        stamp = _stamp(self._path)
         with self._lock:
             if self._keys is None or stamp != self._seen:
                 self._keys = load_key_set(self.settings)
@@ -229,17 +234,10 @@ class PinnedPartners:
         self._partners: dict[str, NodeDescriptor] = {}
         self._lock = threading.Lock()
 
-    def _stamp(self) -> tuple[int, int] | None:
+    def current(self) -> dict[str, NodeDescriptor]:
         # A pin writes a temporary file and renames it into place: both change the directory's
         # modification time, so one stat tells whether anything changed.
-        try:
-            status = os.stat(self._directory)
-        except FileNotFoundError:
-            return None
-        return status.st_mtime_ns, status.st_ino
-
-    def current(self) -> dict[str, NodeDescriptor]:
-        stamp = self._stamp()
+        stamp = _stamp(self._directory)
         with self._lock:
             if stamp != self._seen:
                 self._partners = pinned_all(self.settings)

@@ -65,32 +65,22 @@ async def release_form(request: Request) -> Response:
                   **_form_lists(services))  # fmt: skip
 
 
-def _partner_nations(services: NodeServices) -> list[str]:
-    """The nations this node shares with: its peers' and its register's partners'."""
+def _form_lists(services: NodeServices) -> dict[str, Any]:
+    """The label field's list and the label picker, from the node's policy and partners (the
+    peers read once).
+
+    - The list: each classification of the policy, alone and releasable to this nation and
+      each peer's (banners, read under the node's policy).
+    - The picker: the classifications, the nations the policy's "Releasable To" category has
+      among this node's partners (its peers' and its register's), and whether it has NOFORN
+      (what a banner can carry: docs/labels.md).
+    """
+    policy = reader_policy(services)
     own = services.keys.nation
+    peers = {p.nation for p in services.peers().list()} - {own}
     register = services.register.current()
-    parties = {party for a in register.select(nations=[own]) for party in a.parties}
-    return sorted(({p.nation for p in services.peers().list()} | parties) - {own})
-
-
-def _label_choices(services: NodeServices) -> list[str]:
-    """The label field's list: each classification of the node's policy, alone and
-    releasable to this nation and each peer's (banners, read under the node's policy)."""
-    policy = reader_policy(services)
-    own = services.keys.nation
-    partners = sorted({p.nation for p in services.peers().list()} - {own})
+    parties = {party for a in register.select(nations=[own]) for party in a.parties} - {own}
     levels = [c.name for c in policy.by_hierarchy() if not c.obsolete]
-    choices = list(levels)
-    for level in levels:
-        choices += [f"{level}//REL TO {own}, {partner}" for partner in partners]
-    return choices
-
-
-def _label_picker(services: NodeServices) -> dict[str, Any]:
-    """The label picker, from the node's policy: its classifications, the nations its
-    "Releasable To" category has among this node's partners, and whether it has NOFORN (what a
-    banner can carry: docs/labels.md)."""
-    policy = reader_policy(services)
 
     def named(tag: str, kind: str) -> set[str]:
         try:
@@ -99,16 +89,15 @@ def _label_picker(services: NodeServices) -> dict[str, Any]:
             return set()
 
     releasable = named(RELEASABLE_TO, "PERMISSIVE")
-    return {
-        "own": services.keys.nation,
-        "levels": [c.name for c in policy.by_hierarchy() if not c.obsolete],
-        "nations": [n for n in _partner_nations(services) if n in releasable],
+    choices = levels + [f"{level}//REL TO {own}, {peer}" for level in levels
+                        for peer in sorted(peers)]  # fmt: skip
+    picker = {
+        "own": own,
+        "levels": levels,
+        "nations": [n for n in sorted(peers | parties) if n in releasable],
         "noforn": NOFORN in named(DISSEMINATION, "RESTRICTIVE"),
     }
-
-
-def _form_lists(services: NodeServices) -> dict[str, Any]:
-    return {"choices": _label_choices(services), "picker": _label_picker(services)}
+    return {"choices": choices, "picker": picker}
 
 
 def _release_fields(form: Any, services: NodeServices) -> dict[str, Any]:
